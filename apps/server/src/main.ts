@@ -1,0 +1,2 @@
+console.log("graphiti-server: not implemented yet");
+export {};

@@ -1,0 +1,1 @@
+export type { LlmConfig, TimeoutConfig } from './types.js';
