@@ -1,5 +1,5 @@
 // Scaffolds packages/<dir> with the shared package layout. Usage: node scripts/new-package.mjs <dir> "<description>"
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [dir, description = ''] = process.argv.slice(2);

@@ -1,2 +1,3 @@
-console.log("graphiti-server: not implemented yet");
+console.log('graphiti-server: not implemented yet');
+
 export {};
