@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+
+const vocabulary = (
+  'the a graph node edge knowledge model answer local cloud fallback queue quota health ' +
+  'reliable stream token request server client retry signal memory context vector index ' +
+  'query relation entity summary note link search result value simple clear quick small ' +
+  'steady deterministic fake ollama test every route order window limit usage plan check ' +
+  'build record store reply sends keeps returns holds reads writes finds shows gives'
+).split(' ');
+
+function digest(parts: readonly string[]): Buffer {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\u0000');
+  return hash.digest();
+}
+
+/** The canonical input of a chat request: its messages, role and content. */
+export function chatKey(
+  messages: readonly { readonly role?: unknown; readonly content?: unknown }[],
+): string {
+  let key = '';
+  for (const message of messages) key += `${String(message.role ?? '')}:${String(message.content ?? '')}\n`;
+  return key;
+}
+
+/** The canonical input of a generate request. */
+export function generateKey(prompt: string, system: string | undefined): string {
+  return system ? `system:${system}\nprompt:${prompt}` : `prompt:${prompt}`;
+}
+
+/**
+ * A deterministic answer: 8 to 15 words drawn from a fixed vocabulary by a hash of model and input,
+ * or a small JSON document when the request asked for JSON (`format`).
+ */
+export function answerText(model: string, kind: 'chat' | 'generate', input: string, format: unknown): string {
+  const bytes = digest([kind, model, input]);
+  const count = 8 + (bytes[0]! % 8);
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) words.push(vocabulary[bytes[(i + 1) % bytes.length]! % vocabulary.length]!);
+  const sentence = words.join(' ');
+  if (format !== undefined && format !== null && format !== '') {
+    return JSON.stringify({ answer: sentence, model });
+  }
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/** Splits text into exactly `count` pieces (some may be empty), by code point, preserving order. */
+export function splitChunks(text: string, count: number): string[] {
+  const points = Array.from(text);
+  const chunks: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = Math.floor((i * points.length) / count);
+    const end = Math.floor(((i + 1) * points.length) / count);
+    chunks.push(points.slice(start, end).join(''));
+  }
+  return chunks;
+}
+
+/** A rough token count: words and punctuation runs. */
+export function tokenCount(text: string): number {
+  const matches = text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu);
+  return matches ? matches.length : 0;
+}
+
+/**
+ * A deterministic unit vector of `dimensions` float32 values derived from model and input.
+ * `dimensions` below the model's size truncates then re-normalises, as Ollama's `dimensions` does.
+ */
+export function embeddingVector(
+  model: string,
+  input: string,
+  modelDimensions: number,
+  dimensions?: number,
+): number[] {
+  const values: number[] = [];
+  let block = 0;
+  while (values.length < modelDimensions) {
+    const bytes = digest([model, input, String(block++)]);
+    for (let i = 0; i + 1 < bytes.length && values.length < modelDimensions; i += 2) {
+      values.push((bytes.readUInt16BE(i) / 65535) * 2 - 1);
+    }
+  }
+  const used =
+    dimensions !== undefined && dimensions > 0 && dimensions < modelDimensions
+      ? values.slice(0, dimensions)
+      : values;
+  let norm = 0;
+  for (const value of used) norm += value * value;
+  norm = Math.sqrt(norm) || 1;
+  return used.map((value) => Math.fround(value / norm));
+}
+
+/** Deterministic token ids for `/api/generate`'s `context`. */
+export function contextTokens(input: string, answer: string): number[] {
+  const count = Math.min(tokenCount(input) + tokenCount(answer), 64);
+  const bytes = digest(['context', input, answer]);
+  const tokens: number[] = [];
+  for (let i = 0; i < count; i++) tokens.push(1 + ((bytes[i % bytes.length]! * 131 + i * 7) % 32000));
+  return tokens;
+}
