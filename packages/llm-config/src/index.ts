@@ -1,1 +1,13 @@
+export { cloudModelName } from './cloud-model-name.js';
+export type { ConfigErrorCode, ConfigIssue, ConfigIssueKind, ConfigIssueSource } from './config-error.js';
+export { ConfigError } from './config-error.js';
+export { defaultConfigToml } from './default-config-toml.js';
+export type { ConfigOverrides, LoadConfigOptions } from './load-config.js';
+export { defaultConfig, loadConfig } from './load-config.js';
+export { normalizeOllamaHost } from './ollama-host.js';
+export type { ConfigEnv } from './paths.js';
+export { graphitiHome, resolveConfigPath } from './paths.js';
+export { REDACTED, redact } from './redact.js';
+export type { StorageLocation } from './storage-url.js';
+export { parseStorageUrl } from './storage-url.js';
 export type { LlmConfig, TimeoutConfig } from './types.js';

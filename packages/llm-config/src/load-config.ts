@@ -1,0 +1,710 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { cloudModelName } from './cloud-model-name.js';
+import {
+  ConfigError,
+  type ConfigIssue,
+  type ConfigIssueKind,
+  type ConfigIssueSource,
+} from './config-error.js';
+import { isLoopbackHost, isUnspecifiedHost, maskUrlPassword } from './hosts.js';
+import { parseOllamaHost } from './ollama-host.js';
+import {
+  type ConfigEnv,
+  envValue,
+  expandHome,
+  graphitiHome,
+  resolveConfigPath,
+  resolveExplicitPath,
+} from './paths.js';
+import { sealConfig } from './redact.js';
+import { configSchema, type ParsedConfig } from './schema.js';
+import { describeTable, findKeySpec, SECRET_PATHS } from './spec.js';
+import { suggestKey } from './suggest.js';
+import { findKeyPosition, locateKeys, type SourcePosition } from './toml-locations.js';
+import type { LlmConfig, TimeoutConfig } from './types.js';
+
+type DeepPartial<T> = T extends readonly (infer _Item)[]
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Explicit values (e.g. from command-line flags): they win over the environment and the file. */
+export type ConfigOverrides = DeepPartial<LlmConfig>;
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** The configuration file. @default env.GRAPHITI_LLM_CONFIG, else `~/.graphiti/llm.toml` */
+  readonly path?: string;
+  /** Environment variables to read. @default process.env */
+  readonly env?: ConfigEnv;
+  /** Receives one-line notices, e.g. `No config file at <path>; using defaults`. @default ignore them */
+  readonly onNotice?: (message: string) => void;
+  /** Explicit values, highest precedence (explicit value, env var, file, default). Validated like the file. */
+  readonly overrides?: ConfigOverrides;
+}
+
+type Raw = Record<string, unknown>;
+
+interface Provenance {
+  readonly source: ConfigIssueSource;
+  readonly envVar?: string;
+}
+
+interface Context {
+  readonly file: string;
+  readonly fileExists: boolean;
+  readonly positions: ReadonlyMap<string, SourcePosition>;
+  /** dotted path -> where the winning value came from (file values are not listed: the fallback). */
+  readonly provenance: Map<string, Provenance>;
+  readonly merged: Raw;
+  /** Secret strings seen anywhere, scrubbed from every message as a last line of defence. */
+  readonly secrets: Set<string>;
+}
+
+const ENV_OVERRIDES: readonly { readonly envVar: string; readonly path: string }[] = [
+  { envVar: 'OLLAMA_API_KEY', path: 'cloud.api_key' },
+  { envVar: 'OLLAMA_CLOUD_ENDPOINT', path: 'cloud.endpoint' },
+  { envVar: 'OLLAMA_HOST', path: 'local.endpoint' },
+  { envVar: 'GRAPHITI_STORAGE_URL', path: 'storage.url' },
+  { envVar: 'LOG_LEVEL', path: 'logging.level' },
+  { envVar: 'GRAPHITI_SERVER_HOST', path: 'server.host' },
+  { envVar: 'GRAPHITI_SERVER_PORT', path: 'server.port' },
+  { envVar: 'GRAPHITI_SERVER_TOKEN', path: 'server.auth_token' },
+];
+
+function isPlainObject(value: unknown): value is Raw {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function setOwn(target: Raw, key: string, value: unknown): void {
+  // defineProperty: a `__proto__` key stays an own (and therefore unknown) key instead of changing the prototype.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const result: Raw = {};
+  for (const [key, value] of Object.entries(base)) setOwn(result, key, value);
+  for (const [key, value] of Object.entries(over)) setOwn(result, key, merge(base[key], value));
+  return result;
+}
+
+function setPath(target: Raw, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node[part])) setOwn(node, part, {});
+    node = node[part] as Raw;
+  }
+  setOwn(node, parts.at(-1)!, value);
+}
+
+function getPath(target: unknown, path: readonly PropertyKey[]): unknown {
+  let node = target;
+  for (const part of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+function displayPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, part) => {
+    if (typeof part === 'number') return `${text}[${part}]`;
+    return text === '' ? String(part) : `${text}.${String(part)}`;
+  }, '');
+}
+
+function isSecretPath(path: string): boolean {
+  return SECRET_PATHS.includes(path);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (isPlainObject(value)) return 'a table';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return Number.isInteger(value) ? 'an integer' : 'a float';
+    case 'boolean':
+      return 'a boolean';
+    case 'bigint':
+      return 'an integer';
+    default:
+      return typeof value;
+  }
+}
+
+/** A short, safe description of a value; secrets and values under unknown keys show only their type. */
+function describeValue(value: unknown, hidden: boolean): string {
+  if (value === undefined) return 'nothing';
+  if (hidden) {
+    return typeof value === 'string'
+      ? `a string of ${value.length} characters (value hidden)`
+      : `${typeName(value)} (value hidden)`;
+  }
+  if (typeof value === 'string') {
+    const shown = maskUrlPassword(value);
+    return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
+  }
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'nan (a float)';
+    if (!Number.isFinite(value)) return `${value > 0 ? 'inf' : '-inf'} (a float)`;
+    return `${value} (${typeName(value)})`;
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (value instanceof Date) {
+    const text = Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString();
+    return `${text} (a date)`;
+  }
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (isPlainObject(value)) return 'a table';
+  return typeName(value);
+}
+
+function provenanceOf(context: Context, path: readonly PropertyKey[]): Provenance {
+  const keys = path.filter((part): part is string => typeof part === 'string');
+  for (let length = keys.length; length > 0; length--) {
+    const found = context.provenance.get(keys.slice(0, length).join('.'));
+    if (found) return found;
+  }
+  return { source: context.fileExists ? 'file' : 'default' };
+}
+
+function makeIssue(
+  context: Context,
+  path: readonly PropertyKey[],
+  kind: ConfigIssueKind,
+  expected: string,
+  found: string | undefined,
+  text?: string,
+  forced?: Provenance,
+): ConfigIssue {
+  const key = displayPath(path);
+  const provenance = forced ?? provenanceOf(context, path);
+  const position =
+    provenance.source === 'file'
+      ? findKeyPosition(
+          context.positions,
+          path.filter((part): part is string => typeof part === 'string'),
+        )
+      : undefined;
+  let where: string;
+  switch (provenance.source) {
+    case 'file':
+      where = position ? `${context.file}:${position.line}:${position.column}` : context.file;
+      break;
+    case 'env':
+      where = `environment variable ${provenance.envVar}`;
+      break;
+    case 'option':
+      where = 'explicit option';
+      break;
+    default:
+      where = 'default value';
+  }
+  const body = text ?? `expected ${expected}, found ${found}`;
+  const message = scrub(context, `${where}: ${key === '' ? '' : `${key}: `}${body}`);
+  return {
+    kind,
+    source: provenance.source,
+    file: provenance.source === 'file' ? context.file : undefined,
+    envVar: provenance.envVar,
+    key,
+    line: position?.line,
+    column: position?.column,
+    found: found === undefined ? undefined : scrub(context, found),
+    expected: scrub(context, expected),
+    message,
+  };
+}
+
+function scrub(context: Context, text: string): string {
+  let result = text;
+  for (const secret of context.secrets) {
+    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
+
+function expectedFor(path: readonly PropertyKey[]): string {
+  const key = displayPath(path);
+  const spec = findKeySpec(key);
+  if (spec) {
+    if (typeof path.at(-1) === 'number') return `an item of ${spec.expected}`;
+    return spec.expected;
+  }
+  return describeTable(key);
+}
+
+function collectSecrets(value: unknown, secrets: Set<string>, path: string[] = []): void {
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) collectSecrets(item, secrets, [...path, key]);
+  } else if (typeof value === 'string' && isSecretPath(path.join('.'))) {
+    secrets.add(value);
+    if (value.trim() !== value) secrets.add(value.trim());
+  }
+}
+
+interface Layers {
+  readonly defaults: Raw;
+  readonly file: unknown;
+  readonly env: Raw;
+  readonly overrides: unknown;
+}
+
+function buildEnvLayer(
+  env: ConfigEnv,
+  provenance: Map<string, Provenance>,
+  secrets: Set<string>,
+): { layer: Raw; hostIssues: { envVar: string; value: string; expected: string }[] } {
+  const layer: Raw = {};
+  const hostIssues: { envVar: string; value: string; expected: string }[] = [];
+  for (const { envVar, path } of ENV_OVERRIDES) {
+    const raw = envValue(env, envVar);
+    if (raw === undefined) continue;
+    let value: unknown = raw.trim();
+    if (isSecretPath(path)) {
+      secrets.add(raw);
+      secrets.add(raw.trim());
+    }
+    if (envVar === 'OLLAMA_HOST') {
+      const result = parseOllamaHost(raw);
+      if (!result.ok) {
+        hostIssues.push({ envVar, value: raw, expected: result.expected });
+        continue;
+      }
+      value = result.url;
+    } else if (envVar === 'GRAPHITI_SERVER_PORT' && /^\d{1,10}$/.test(raw.trim())) {
+      value = Number(raw.trim());
+    } else if (envVar === 'LOG_LEVEL') {
+      value = raw.trim().toLowerCase();
+    }
+    setPath(layer, path, value);
+    provenance.set(path, { source: 'env', envVar });
+  }
+  return { layer, hostIssues };
+}
+
+function recordOverrideProvenance(
+  value: unknown,
+  provenance: Map<string, Provenance>,
+  path: string[] = [],
+): void {
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value))
+      recordOverrideProvenance(item, provenance, [...path, key]);
+  } else if (value !== undefined && path.length > 0) {
+    provenance.set(path.join('.'), { source: 'option' });
+  }
+}
+
+function rawDefaults(env: ConfigEnv): Raw {
+  return {
+    cloud: { provider: 'ollama', endpoint: 'https://ollama.com', default_model: 'gpt-oss:120b' },
+    local: { endpoint: 'http://localhost:11434', auto_start: false, models: ['gemma2:9b', 'llama3.2:3b'] },
+    embeddings: { model: 'nomic-embed-text' },
+    retry: { max_attempts: 3, delay_seconds: 10, timeout_seconds: 90 },
+    timeouts: {
+      cloud: { connect: 5, read: 90, write: 10, pool: 20 },
+      local: { connect: 2, read: 60, write: 10, pool: 5 },
+    },
+    cooldown: { rate_limit_seconds: 600 },
+    quota: { warning_threshold: 0.8, daily_request_limit: 0 },
+    queue: { max_size: 1000, ttl_hours: 24, max_attempts: 5, retry_interval_seconds: 300 },
+    storage: {
+      url: `sqlite:${graphitiHome(env)}/graphiti.db`.replace(/\\/g, '/'),
+      sqlite_synchronous: 'full',
+    },
+    logging: { level: 'info', failover_events: true },
+    server: { host: '127.0.0.1', port: 11435 },
+  };
+}
+
+function hostOf(url: string): { host: string; port: number } | undefined {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+    return { host: parsed.hostname, port };
+  } catch {
+    return undefined;
+  }
+}
+
+function checkContradictions(context: Context, config: Raw, invalid: readonly string[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const valid = (...paths: string[]): boolean =>
+    paths.every(
+      (path) =>
+        !invalid.some((bad) => bad === path || path.startsWith(`${bad}.`) || bad.startsWith(`${path}.`)),
+    );
+  const get = (path: string): unknown => getPath(config, path.split('.'));
+  const contradiction = (path: string, text: string): void => {
+    issues.push(makeIssue(context, path.split('.'), 'contradiction', text, undefined, text));
+  };
+
+  if (valid('server.host', 'server.auth_token')) {
+    const host = get('server.host');
+    if (typeof host === 'string' && !isLoopbackHost(host) && get('server.auth_token') === undefined) {
+      contradiction(
+        'server.host',
+        `server.host ${JSON.stringify(host)} is not a loopback address, so the gateway needs a token: set ` +
+          'server.auth_token or GRAPHITI_SERVER_TOKEN, or listen on 127.0.0.1',
+      );
+    }
+  }
+  for (const provider of ['cloud', 'local'] as const) {
+    const connectPath = `timeouts.${provider}.connect`;
+    const readPath = `timeouts.${provider}.read`;
+    const connect = get(connectPath);
+    const read = get(readPath);
+    if (
+      valid(connectPath, readPath) &&
+      typeof connect === 'number' &&
+      typeof read === 'number' &&
+      read < connect
+    ) {
+      contradiction(
+        readPath,
+        `the read timeout (${read} s) is shorter than the connect timeout ${connectPath} (${connect} s); ` +
+          'the read timeout must be at least the connect timeout',
+      );
+    }
+  }
+  const attemptCap = get('retry.timeout_seconds');
+  const cloudConnect = get('timeouts.cloud.connect');
+  if (
+    valid('retry.timeout_seconds', 'timeouts.cloud.connect') &&
+    typeof attemptCap === 'number' &&
+    typeof cloudConnect === 'number' &&
+    attemptCap < cloudConnect
+  ) {
+    contradiction(
+      'retry.timeout_seconds',
+      `the per-attempt cap (${attemptCap} s) is shorter than timeouts.cloud.connect (${cloudConnect} s); ` +
+        'an attempt could never finish connecting',
+    );
+  }
+  const ttlHours = get('queue.ttl_hours');
+  const interval = get('queue.retry_interval_seconds');
+  if (
+    valid('queue.ttl_hours', 'queue.retry_interval_seconds') &&
+    typeof ttlHours === 'number' &&
+    typeof interval === 'number' &&
+    ttlHours * 3600 < interval
+  ) {
+    contradiction(
+      'queue.ttl_hours',
+      `queued items expire after ${ttlHours} h, before the first replay (queue.retry_interval_seconds = ${interval}); ` +
+        'raise queue.ttl_hours or lower queue.retry_interval_seconds',
+    );
+  }
+  const endpoint = get('cloud.endpoint');
+  if (
+    valid('cloud.endpoint', 'cloud.api_key') &&
+    typeof endpoint === 'string' &&
+    get('cloud.api_key') !== undefined
+  ) {
+    const target = hostOf(endpoint);
+    if (target && endpoint.startsWith('http:') && !isLoopbackHost(target.host)) {
+      contradiction(
+        'cloud.endpoint',
+        `cloud.endpoint ${JSON.stringify(maskUrlPassword(endpoint))} is plain http to a remote host, so the API key ` +
+          'would travel unencrypted; use https',
+      );
+    }
+  }
+  const localEndpoint = get('local.endpoint');
+  const serverHost = get('server.host');
+  const serverPort = get('server.port');
+  if (
+    valid('local.endpoint', 'server.host', 'server.port') &&
+    typeof localEndpoint === 'string' &&
+    typeof serverHost === 'string' &&
+    typeof serverPort === 'number' &&
+    serverPort !== 0
+  ) {
+    const target = hostOf(localEndpoint);
+    const sameHost =
+      target !== undefined &&
+      (target.host === serverHost ||
+        (isLoopbackHost(target.host) && (isLoopbackHost(serverHost) || isUnspecifiedHost(serverHost))));
+    if (target && sameHost && target.port === serverPort) {
+      contradiction(
+        'local.endpoint',
+        `local.endpoint ${JSON.stringify(localEndpoint)} points at the gateway itself (server.host ` +
+          `${JSON.stringify(serverHost)}, server.port ${serverPort}); the gateway would call itself`,
+      );
+    }
+  }
+  return issues;
+}
+
+function validate(context: Context): { config?: ParsedConfig; issues: ConfigIssue[] } {
+  const result = configSchema.safeParse(context.merged);
+  const issues: ConfigIssue[] = [];
+  const invalid: string[] = [];
+  if (!result.success) {
+    for (const zodIssue of result.error.issues) {
+      const path = zodIssue.path as PropertyKey[];
+      if (zodIssue.code === 'unrecognized_keys') {
+        const parent = displayPath(path);
+        for (const key of zodIssue.keys) {
+          const fullPath = [...path, key];
+          const suggestion = suggestKey(parent, key);
+          const expected =
+            parent === '' ? describeTable('').replace('a table', 'a top-level table') : describeTable(parent);
+          const found = describeValue(getPath(context.merged, fullPath), true);
+          const text =
+            `unknown key${suggestion ? `; did you mean "${suggestion}"?` : ''} ` +
+            `(${parent === '' ? 'valid top-level tables' : `valid keys in [${parent}]`}: ${expected.replace(/^a (top-level )?table with keys /, '')})`;
+          issues.push(makeIssue(context, fullPath, 'unknown_key', expected, found, text));
+        }
+        continue;
+      }
+      const key = displayPath(path);
+      invalid.push(key.replace(/\[\d+\].*$/, ''));
+      const value = getPath(context.merged, path);
+      const hidden = isSecretPath(key);
+      let kind: ConfigIssueKind = 'invalid_value';
+      if (zodIssue.code === 'invalid_type') kind = 'invalid_type';
+      else if (zodIssue.code === 'too_small' || zodIssue.code === 'too_big') kind = 'out_of_range';
+      let expected = expectedFor(path);
+      if (zodIssue.code === 'custom' && (zodIssue.params as { duplicate?: boolean } | undefined)?.duplicate) {
+        const models = Array.isArray(value) ? value : [];
+        const duplicates = models.filter((item, index) => models.indexOf(item) !== index);
+        issues.push(
+          makeIssue(
+            context,
+            path,
+            'invalid_value',
+            expected,
+            `${describeValue(value, false)} with duplicates ${duplicates.map((item) => JSON.stringify(item)).join(', ')}`,
+          ),
+        );
+        continue;
+      }
+      if (value === undefined && zodIssue.code === 'invalid_type')
+        expected = `${expected} (the key is required)`;
+      issues.push(makeIssue(context, path, kind, expected, describeValue(value, hidden)));
+    }
+  }
+  issues.push(...checkContradictions(context, context.merged, invalid));
+  return result.success && issues.length === 0 ? { config: result.data, issues } : { issues };
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  const rank: Record<ConfigIssueSource, number> = { file: 0, env: 1, option: 2, default: 3 };
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort(
+      (a, b) =>
+        rank[a.issue.source] - rank[b.issue.source] ||
+        (a.issue.line ?? Number.MAX_SAFE_INTEGER) - (b.issue.line ?? Number.MAX_SAFE_INTEGER) ||
+        (a.issue.column ?? 0) - (b.issue.column ?? 0) ||
+        a.index - b.index,
+    )
+    .map(({ issue }) => issue);
+}
+
+function trimEndpoint(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function finalize(parsed: ParsedConfig, env: ConfigEnv): LlmConfig {
+  const timeouts = (value: ParsedConfig['timeouts']['cloud']): TimeoutConfig => ({
+    connect: value.connect,
+    read: value.read,
+    write: value.write,
+    pool: value.pool,
+  });
+  let storageUrl = parsed.storage.url;
+  if (storageUrl.startsWith('sqlite:') && storageUrl !== 'sqlite::memory:') {
+    const path = storageUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    storageUrl = `sqlite:${expandHome(path, env)}`;
+  }
+  const config: LlmConfig = {
+    cloud: {
+      provider: parsed.cloud.provider,
+      endpoint: trimEndpoint(parsed.cloud.endpoint),
+      api_key: parsed.cloud.api_key,
+      default_model: cloudModelName(parsed.cloud.default_model),
+    },
+    local: {
+      endpoint: trimEndpoint(parsed.local.endpoint),
+      auto_start: parsed.local.auto_start,
+      models: [...parsed.local.models],
+    },
+    embeddings: { model: parsed.embeddings.model },
+    retry: { ...parsed.retry },
+    timeouts: { cloud: timeouts(parsed.timeouts.cloud), local: timeouts(parsed.timeouts.local) },
+    cooldown: { ...parsed.cooldown },
+    quota: { ...parsed.quota },
+    queue: { ...parsed.queue },
+    storage: { url: storageUrl, sqlite_synchronous: parsed.storage.sqlite_synchronous },
+    logging: { ...parsed.logging },
+    server: { host: parsed.server.host, port: parsed.server.port, auth_token: parsed.server.auth_token },
+  };
+  return sealConfig(config);
+}
+
+function readSource(
+  file: string,
+  onNotice: ((message: string) => void) | undefined,
+): { source?: string; exists: boolean; error?: ConfigIssue; cause?: unknown } {
+  try {
+    return { source: readFileSync(file, 'utf8'), exists: true };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      onNotice?.(`No config file at ${file}; using defaults`);
+      return { exists: false };
+    }
+    const reason =
+      code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (code ?? 'unknown error');
+    const expected = 'a readable TOML file';
+    return {
+      exists: true,
+      cause: error,
+      error: {
+        kind: 'unreadable',
+        source: 'file',
+        file,
+        envVar: undefined,
+        key: '',
+        line: undefined,
+        column: undefined,
+        found: reason,
+        expected,
+        message: `${file}: cannot read the configuration file (${reason}); expected ${expected}`,
+      },
+    };
+  }
+}
+
+/**
+ * Loads the graphiti-llm configuration, synchronously: the TOML file (`path`, else `GRAPHITI_LLM_CONFIG`, else
+ * `~/.graphiti/llm.toml`), then environment overrides, then `overrides`; validates everything and returns a deeply
+ * frozen config whose serialisations hide the secrets. A missing file means defaults plus a notice.
+ *
+ * ```ts
+ * const config = loadConfig({ onNotice: (message) => console.error(message) });
+ * config.retry.max_attempts; // 3
+ * JSON.stringify(config); // api_key / auth_token shown as "[redacted]"
+ * ```
+ *
+ * @throws ConfigError listing every problem (file, key, line and column, value found, what was expected).
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
+  const env = options.env ?? process.env;
+  const file = options.path === undefined ? resolveConfigPath(env) : resolveExplicitPath(options.path, env);
+  const read = readSource(file, options.onNotice);
+  const provenance = new Map<string, Provenance>();
+  const secrets = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  let cause: unknown = read.cause;
+  if (read.error) issues.push(read.error);
+
+  let fileValue: unknown = {};
+  let positions: ReadonlyMap<string, SourcePosition> = new Map();
+  let fileUsable = read.exists && read.error === undefined;
+  if (read.source !== undefined) {
+    try {
+      fileValue = parseToml(read.source);
+      positions = locateKeys(read.source);
+    } catch (error) {
+      fileUsable = false;
+      fileValue = {};
+      cause = error;
+      issues.push(syntaxIssue(file, error));
+    }
+  }
+  collectSecrets(fileValue, secrets);
+
+  const { layer: envLayer, hostIssues } = buildEnvLayer(env, provenance, secrets);
+  recordOverrideProvenance(options.overrides, provenance);
+  collectSecrets(options.overrides, secrets);
+  const layers: Layers = {
+    defaults: rawDefaults(env),
+    file: fileValue,
+    env: envLayer,
+    overrides: options.overrides,
+  };
+  const merged = merge(merge(merge(layers.defaults, layers.file), layers.env), layers.overrides) as Raw;
+  const context: Context = { file, fileExists: fileUsable, positions, provenance, merged, secrets };
+
+  for (const { envVar, value, expected } of hostIssues) {
+    issues.push(
+      makeIssue(
+        context,
+        ['local', 'endpoint'],
+        'invalid_value',
+        expected,
+        describeValue(value, false),
+        undefined,
+        {
+          source: 'env',
+          envVar,
+        },
+      ),
+    );
+  }
+  const validation = validate(context);
+  // With a broken file, only problems that do not come from the file are meaningful.
+  issues.push(
+    ...(read.exists && !fileUsable
+      ? validation.issues.filter((issue) => issue.source !== 'file' && issue.source !== 'default')
+      : validation.issues),
+  );
+  if (issues.length > 0 || !validation.config) {
+    throw new ConfigError(sortIssues(issues), { cause });
+  }
+  return finalize(validation.config, env);
+}
+
+function syntaxIssue(file: string, error: unknown): ConfigIssue {
+  const isToml = error instanceof TomlError;
+  const line = isToml ? error.line : undefined;
+  const column = isToml ? error.column : undefined;
+  // smol-toml's message ends with a code excerpt of the offending lines, which may hold a secret: keep the reason.
+  const raw = error instanceof Error ? error.message : String(error);
+  const reason =
+    raw
+      .split('\n')[0]!
+      .replace(/^Invalid TOML document:\s*/, '')
+      .trim() || 'invalid TOML';
+  const where = line === undefined ? file : `${file}:${line}:${column}`;
+  return {
+    kind: 'syntax',
+    source: 'file',
+    file,
+    envVar: undefined,
+    key: '',
+    line,
+    column,
+    found: undefined,
+    expected: 'valid TOML (https://toml.io)',
+    message: `${where}: invalid TOML: ${reason}`,
+  };
+}
+
+/**
+ * The default configuration, without reading any file or environment override. `env` only supplies `HOME` and
+ * `GRAPHITI_HOME`, which place the default database (`sqlite:$GRAPHITI_HOME/graphiti.db`).
+ */
+export function defaultConfig(env: ConfigEnv = process.env): LlmConfig {
+  const parsed = configSchema.parse(rawDefaults(env));
+  return finalize(parsed, env);
+}
