@@ -242,7 +242,7 @@ describe('ollama client: errors', () => {
     const parts: string[] = [];
     const error = await thrown(async () => {
       for await (const part of await client.generate({ model: 'gemma2:9b', prompt: 'x', stream: true })) {
-        parts.push(part.response);
+        parts.push(part.response ?? '');
       }
     });
     expect(error.message).toBe('Did not receive done or success response in stream.');

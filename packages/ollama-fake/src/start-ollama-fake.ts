@@ -99,6 +99,15 @@ function dropZero(object: Json): Json {
   return object;
 }
 
+/** Tokens of the message contents (roles do not count, so an empty prompt has no prompt metrics). */
+function promptTokenCount(messages: readonly unknown[]): number {
+  let count = 0;
+  for (const message of messages) {
+    if (isObject(message) && typeof message.content === 'string') count += tokenCount(message.content);
+  }
+  return count;
+}
+
 function openAIErrorType(status: number): string {
   if (status === 400) return 'invalid_request_error';
   if (status === 404) return 'not_found_error';
@@ -610,7 +619,7 @@ class FakeServer implements OllamaFake {
     }
     const input = chatKey(messages as Json[]);
     const text = answerText(name, 'chat', input, body.format);
-    const promptTokens = tokenCount(input);
+    const promptTokens = promptTokenCount(messages);
     const evalTokens = tokenCount(text);
     if (!stream) {
       this.#json(exchange, {
@@ -836,7 +845,7 @@ class FakeServer implements OllamaFake {
     const format =
       isObject(body.response_format) && body.response_format.type !== 'text' ? 'json' : undefined;
     const text = answerText(name, 'chat', chatKey(messages), format);
-    const promptTokens = tokenCount(chatKey(messages));
+    const promptTokens = promptTokenCount(messages);
     const completionTokens = tokenCount(text);
     const usage = {
       prompt_tokens: promptTokens,
