@@ -1,0 +1,515 @@
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import type { DialectName } from './dialect.js';
+import { skipLockedRows, withPutLock } from './dialect.js';
+import { QueueError, QueueFullError } from './errors.js';
+import { createIdGenerator } from './ids.js';
+import { toJson } from './json.js';
+import type { QueueDatabase, QueueTable } from './schema.js';
+
+/** Where an item is in its life: waiting, handed out, or finished one way or another. */
+export type QueueStatus = 'ready' | 'leased' | 'done' | 'failed' | 'expired';
+
+/** Every status, in life-cycle order. */
+export const queueStatuses: readonly QueueStatus[] = ['ready', 'leased', 'done', 'failed', 'expired'];
+
+/** What a worker needs to replay an item (the router's `QueueItem`). */
+export interface QueueItem {
+  readonly id: string;
+  /** `chat`, `generate` or `embed` for the router; any string is stored. */
+  readonly operation: string;
+  readonly params: unknown;
+  /** How many times the item was nacked. */
+  readonly attempts: number;
+  readonly createdAt: Date;
+}
+
+/** Everything stored about an item. */
+export interface QueueRecord extends QueueItem {
+  readonly status: QueueStatus;
+  readonly idempotencyKey: string | null;
+  /** The error given at put time or by the last nack / fail. */
+  readonly lastError: string | null;
+  /** When the current (or last) lease ends; null when never leased or no longer leased. */
+  readonly leaseUntil: Date | null;
+  /** The value passed to `ack`; undefined until then. */
+  readonly result: unknown;
+  readonly updatedAt: Date;
+}
+
+/** Options for {@link Queue.put}. */
+export interface PutOptions {
+  /** A key that identifies the request: a second put with the same key returns the first item's id. */
+  readonly idempotencyKey?: string;
+  /** Why the request is being queued (for example the last provider error). Never put secrets here. */
+  readonly lastError?: string;
+}
+
+/** Options for {@link Queue.lease}. */
+export interface LeaseOptions {
+  /** How many items to hand out at most. */
+  readonly count: number;
+  /** How long the items stay leased; after that they are handed out again. */
+  readonly leaseSeconds: number;
+}
+
+/** A filter for {@link Queue.list}. */
+export interface ListOptions {
+  /** Only items in this status (or these statuses). */
+  readonly status?: QueueStatus | readonly QueueStatus[];
+  /** At most this many items, oldest first. @default 100 */
+  readonly limit?: number;
+  /** Only items created before this instant (a Date or epoch milliseconds). */
+  readonly olderThan?: Date | number;
+}
+
+/** A filter for {@link Queue.purge}. */
+export interface PurgeOptions {
+  /** Delete items in this status (or these statuses). @default ['done', 'failed', 'expired'] */
+  readonly status?: QueueStatus | readonly QueueStatus[];
+  /** Only items created before this instant (a Date or epoch milliseconds). */
+  readonly olderThan?: Date | number;
+}
+
+/** Counts and ages, for `graphiti queue list`, `/graphiti/queue` and metrics. */
+export interface QueueStats {
+  /** Items per status. */
+  readonly counts: Readonly<Record<QueueStatus, number>>;
+  /** Items not yet done (ready + leased): what `maxSize` limits. */
+  readonly pending: number;
+  /** `queue.max_size`. */
+  readonly maxSize: number;
+  /** Age of the oldest ready item in seconds, or null when none is ready. */
+  readonly oldestReadyAgeSeconds: number | null;
+}
+
+/**
+ * A durable ack-queue. It satisfies the router's `FailedRequestSink` (`put`) and `ReplayQueue`
+ * (`lease`, `ack`, `nack`, `fail`).
+ */
+export interface Queue {
+  /**
+   * Stores the request durably (committed when the promise resolves) and returns its id.
+   * Throws {@link QueueFullError} (`code: 'QUEUE_FULL'`) when `maxSize` items are waiting, and a
+   * QueueError `INVALID_PARAMS` when params are not JSON-serialisable.
+   */
+  put(operation: string, params: unknown, options?: PutOptions): Promise<string>;
+  /** Hands out up to `count` ready items, oldest first, leased for `leaseSeconds`. */
+  lease(options: LeaseOptions): Promise<readonly QueueRecord[]>;
+  /** Marks an item done and stores its result (readable by id until purged). */
+  ack(id: string, result?: unknown): Promise<void>;
+  /** attempts + 1 and ready again, or `failed` once attempts reach `maxAttempts`. */
+  nack(id: string, error: string): Promise<void>;
+  /** Marks an item failed now, whatever its attempts. */
+  fail(id: string, reason: string): Promise<void>;
+  /** The item, or undefined when there is none with this id. */
+  get(id: string): Promise<QueueRecord | undefined>;
+  /** Items, oldest first. */
+  list(options?: ListOptions): Promise<readonly QueueRecord[]>;
+  /** Counts per status and the age of the oldest ready item. */
+  stats(): Promise<QueueStats>;
+  /** Deletes items and returns how many. */
+  purge(options?: PurgeOptions): Promise<number>;
+  /** Marks items older than `ttlHours` that are not leased as `expired`; returns how many. */
+  expire(): Promise<number>;
+}
+
+/** Settings for {@link createQueue}. */
+export interface QueueSettings {
+  readonly dialect: DialectName;
+  readonly maxSize: number;
+  readonly ttlHours: number;
+  readonly maxAttempts: number;
+  readonly now: () => number;
+}
+
+type Row = Pick<
+  QueueTable,
+  | 'id'
+  | 'operation'
+  | 'params'
+  | 'idempotency_key'
+  | 'status'
+  | 'attempts'
+  | 'last_error'
+  | 'result'
+  | 'created_at'
+  | 'updated_at'
+  | 'lease_until'
+>;
+
+const columns = [
+  'id',
+  'operation',
+  'params',
+  'idempotency_key',
+  'status',
+  'attempts',
+  'last_error',
+  'result',
+  'created_at',
+  'updated_at',
+  'lease_until',
+] as const;
+
+const table = 'graphiti_queue';
+
+function toTime(value: Date | number | undefined, label: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new QueueError(
+      'INVALID_ARGUMENT',
+      `${label} must be a Date or epoch milliseconds, got ${String(value)}.`,
+    );
+  }
+  return ms;
+}
+
+function toStatuses(
+  value: QueueStatus | readonly QueueStatus[] | undefined,
+): readonly QueueStatus[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? [value] : value;
+  for (const status of list) {
+    if (!queueStatuses.includes(status)) {
+      throw new QueueError(
+        'INVALID_ARGUMENT',
+        `Unknown queue status "${String(status)}": expected one of ${queueStatuses.join(', ')}.`,
+      );
+    }
+  }
+  return list;
+}
+
+function requireId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') {
+    throw new QueueError('INVALID_ARGUMENT', `Queue item id must be a non-empty string, got ${String(id)}.`);
+  }
+  return id;
+}
+
+function requirePositiveInteger(value: unknown, label: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new QueueError('INVALID_ARGUMENT', `${label} must be a positive integer, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Builds the queue over a migrated database. Used by `openStorage`. */
+export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings): Queue {
+  const { dialect, maxSize, maxAttempts, now } = settings;
+  const ttlMs = settings.ttlHours * 3_600_000;
+  const nextId = createIdGenerator();
+
+  const cutoff = (at: number): number => at - ttlMs;
+
+  function toRecord(row: Row, at: number): QueueRecord {
+    const createdAt = Number(row.created_at);
+    const leaseUntil = row.lease_until === null ? null : Number(row.lease_until);
+    let status: QueueStatus = row.status;
+    if (status === 'ready') {
+      if (leaseUntil !== null && leaseUntil > at) status = 'leased';
+      else if (createdAt <= cutoff(at)) status = 'expired';
+    }
+    return {
+      id: row.id,
+      operation: row.operation,
+      params: JSON.parse(row.params) as unknown,
+      attempts: Number(row.attempts),
+      createdAt: new Date(createdAt),
+      status,
+      idempotencyKey: row.idempotency_key,
+      lastError: row.last_error,
+      leaseUntil: leaseUntil === null || status !== 'leased' ? null : new Date(leaseUntil),
+      result: row.result === null ? undefined : (JSON.parse(row.result) as unknown),
+      updatedAt: new Date(Number(row.updated_at)),
+    };
+  }
+
+  /** Explains why an update of a waiting item touched no row. */
+  async function explainMiss(id: string, action: string): Promise<never> {
+    const row = await db.selectFrom(table).select(columns).where('id', '=', id).executeTakeFirst();
+    if (!row) {
+      throw new QueueError(
+        'NOT_FOUND',
+        `Cannot ${action} queue item ${id}: there is no such item (purged?).`,
+      );
+    }
+    const record = toRecord(row, now());
+    throw new QueueError(
+      'INVALID_STATE',
+      `Cannot ${action} queue item ${id}: it is already ${record.status}; only ready or leased items can be ${action}ed.`,
+    );
+  }
+
+  /** The SQL condition for a stored status, as seen at instant `at`. */
+  function statusCondition(status: QueueStatus, at: number) {
+    return (eb: ExpressionBuilder<QueueDatabase, typeof table>): Expression<SqlBool> => {
+      switch (status) {
+        case 'ready':
+          return eb.and([
+            eb('status', '=', 'ready'),
+            eb('created_at', '>', cutoff(at)),
+            eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]),
+          ]);
+        case 'leased':
+          return eb.and([eb('status', '=', 'ready'), eb('lease_until', '>', at)]);
+        default:
+          return eb('status', '=', status);
+      }
+    };
+  }
+
+  function selectAll() {
+    return db.selectFrom(table).select(columns);
+  }
+
+  async function expire(): Promise<number> {
+    const at = now();
+    const result = await db
+      .updateTable(table)
+      .set({ status: 'expired', lease_until: null, updated_at: at })
+      .where('status', '=', 'ready')
+      .where('created_at', '<=', cutoff(at))
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  return {
+    async put(operation, params, options = {}) {
+      if (typeof operation !== 'string' || operation === '') {
+        throw new QueueError(
+          'INVALID_ARGUMENT',
+          `Queue operation must be a non-empty string, got ${String(operation)}.`,
+        );
+      }
+      const paramsJson = toJson(params, `params of "${operation}"`);
+      const key = options.idempotencyKey ?? null;
+      if (key !== null && (typeof key !== 'string' || key === '')) {
+        throw new QueueError('INVALID_ARGUMENT', 'idempotencyKey must be a non-empty string when given.');
+      }
+      const at = now();
+      const id = nextId(at);
+      const inserted = await withPutLock(dialect, db, (executor) =>
+        executor
+          .insertInto(table)
+          .columns([
+            'id',
+            'operation',
+            'params',
+            'idempotency_key',
+            'status',
+            'attempts',
+            'last_error',
+            'created_at',
+            'updated_at',
+          ])
+          .expression(
+            executor
+              .selectNoFrom([
+                sql<string>`${id}`.as('id'),
+                sql<string>`${operation}`.as('operation'),
+                sql<string>`${paramsJson}`.as('params'),
+                sql<string | null>`cast(${key} as text)`.as('idempotency_key'),
+                sql<string>`'ready'`.as('status'),
+                sql<number>`0`.as('attempts'),
+                sql<string | null>`cast(${options.lastError ?? null} as text)`.as('last_error'),
+                sql<number>`cast(${at} as bigint)`.as('created_at'),
+                sql<number>`cast(${at} as bigint)`.as('updated_at'),
+              ])
+              .where(
+                executor
+                  .selectFrom(
+                    executor
+                      .selectFrom(table)
+                      .select(sql<number>`1`.as('one'))
+                      .where('status', '=', 'ready')
+                      .where('created_at', '>', cutoff(at))
+                      .limit(maxSize)
+                      .as('waiting'),
+                  )
+                  .select((count) => count.fn.countAll<number>().as('n')),
+                '<',
+                maxSize,
+              ),
+          )
+          .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+          .returning('id')
+          .executeTakeFirst(),
+      );
+      if (inserted) return inserted.id;
+      if (key !== null) {
+        const existing = await db
+          .selectFrom(table)
+          .select('id')
+          .where('idempotency_key', '=', key)
+          .executeTakeFirst();
+        if (existing) return existing.id;
+      }
+      throw new QueueFullError(maxSize, operation);
+    },
+
+    async lease(options) {
+      const count = requirePositiveInteger(options?.count, 'lease count');
+      const leaseSeconds = options?.leaseSeconds;
+      if (typeof leaseSeconds !== 'number' || !(leaseSeconds > 0)) {
+        throw new QueueError(
+          'INVALID_ARGUMENT',
+          `leaseSeconds must be a positive number, got ${String(leaseSeconds)}.`,
+        );
+      }
+      const at = now();
+      const rows = await db
+        .with('next', (cte) =>
+          skipLockedRows(
+            dialect,
+            cte
+              .selectFrom(table)
+              .select('id as next_id')
+              .where('status', '=', 'ready')
+              .where('created_at', '>', cutoff(at))
+              .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
+              .orderBy('created_at')
+              .orderBy('id')
+              .limit(count),
+          ),
+        )
+        .updateTable(table)
+        .from('next')
+        .set({ lease_until: Math.round(at + leaseSeconds * 1000), updated_at: at })
+        .whereRef('id', '=', 'next.next_id')
+        .returning(columns)
+        .execute();
+      return rows
+        .map((row) => toRecord(row, at))
+        .sort(
+          (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        );
+    },
+
+    async ack(id, result) {
+      requireId(id);
+      const resultJson = toJson(result === undefined ? null : result, `result of queue item ${id}`);
+      const at = now();
+      const updated = await db
+        .updateTable(table)
+        .set({ status: 'done', result: resultJson, lease_until: null, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'ready')
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) await explainMiss(id, 'ack');
+    },
+
+    async nack(id, error) {
+      requireId(id);
+      const at = now();
+      const updated = await db
+        .updateTable(table)
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          status: eb
+            .case()
+            .when(eb(eb('attempts', '+', 1), '>=', maxAttempts))
+            .then(sql<'failed'>`'failed'`)
+            .else(sql<'ready'>`'ready'`)
+            .end(),
+          last_error: String(error),
+          lease_until: null,
+          updated_at: at,
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'ready')
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) await explainMiss(id, 'nack');
+    },
+
+    async fail(id, reason) {
+      requireId(id);
+      const at = now();
+      const updated = await db
+        .updateTable(table)
+        .set({ status: 'failed', last_error: String(reason), lease_until: null, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'ready')
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) await explainMiss(id, 'fail');
+    },
+
+    async get(id) {
+      requireId(id);
+      const row = await selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRecord(row, now()) : undefined;
+    },
+
+    async list(options = {}) {
+      const statuses = toStatuses(options.status);
+      const olderThan = toTime(options.olderThan, 'olderThan');
+      const limit = options.limit === undefined ? 100 : requirePositiveInteger(options.limit, 'list limit');
+      await expire();
+      const at = now();
+      let query = selectAll();
+      if (statuses)
+        query = query.where((eb) => eb.or(statuses.map((status) => statusCondition(status, at)(eb))));
+      if (olderThan !== undefined) query = query.where('created_at', '<', olderThan);
+      const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute();
+      return rows.map((row) => toRecord(row, at));
+    },
+
+    async stats() {
+      await expire();
+      const at = now();
+      const groups = await db
+        .selectFrom(table)
+        .select((eb) => [
+          'status',
+          eb.fn.countAll<number>().as('n'),
+          sql<number>`sum(case when ${eb.ref('lease_until')} > ${at} then 1 else 0 end)`.as('leased'),
+          sql<
+            number | null
+          >`min(case when ${eb.ref('lease_until')} > ${at} then null else ${eb.ref('created_at')} end)`.as(
+            'oldest_unleased',
+          ),
+        ])
+        .groupBy('status')
+        .execute();
+      const counts: Record<QueueStatus, number> = { ready: 0, leased: 0, done: 0, failed: 0, expired: 0 };
+      let oldestReady: number | null = null;
+      for (const group of groups) {
+        const n = Number(group.n);
+        if (group.status === 'ready') {
+          const leased = Number(group.leased ?? 0);
+          counts.leased += leased;
+          counts.ready += n - leased;
+          if (group.oldest_unleased !== null) oldestReady = Number(group.oldest_unleased);
+        } else {
+          counts[group.status] += n;
+        }
+      }
+      return {
+        counts,
+        pending: counts.ready + counts.leased,
+        maxSize,
+        oldestReadyAgeSeconds: oldestReady === null ? null : Math.max(0, (at - oldestReady) / 1000),
+      };
+    },
+
+    async purge(options = {}) {
+      const statuses = toStatuses(options.status) ?? (['done', 'failed', 'expired'] as const);
+      const olderThan = toTime(options.olderThan, 'olderThan');
+      await expire();
+      const at = now();
+      let query = db
+        .deleteFrom(table)
+        .where((eb) => eb.or(statuses.map((status) => statusCondition(status, at)(eb))));
+      if (olderThan !== undefined) query = query.where('created_at', '<', olderThan);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    expire,
+  };
+}

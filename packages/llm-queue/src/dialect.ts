@@ -1,0 +1,129 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL lives in this file: how connections are
+ * made, how the migration lock is taken, how puts are serialised for an exact `max_size`, and
+ * how a lease skips rows other workers are leasing. All queries elsewhere are the same Kysely code.
+ */
+import Database from 'better-sqlite3';
+import {
+  type Dialect,
+  type DialectAdapter,
+  type Kysely,
+  type MigrationLockOptions,
+  PostgresDialect,
+  type SelectQueryBuilder,
+  SqliteAdapter,
+  SqliteDialect,
+  sql,
+} from 'kysely';
+import pg from 'pg';
+
+/** The two supported databases. */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** SQLite `synchronous` level: `full` survives power loss, `normal` survives a process crash only. */
+export type SqliteSynchronous = 'full' | 'normal';
+
+/**
+ * Kysely's SQLite adapter takes no migration lock (it assumes one process). This one opens an
+ * IMMEDIATE transaction for the duration of the migration, so a second process that migrates the
+ * same file waits on the busy timeout and then finds the work done.
+ */
+class LockingSqliteAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {
+    await sql`begin immediate`.execute(db);
+  }
+
+  override async releaseMigrationLock(db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {
+    try {
+      await sql`commit`.execute(db);
+    } catch (error) {
+      if (!/no transaction is active/i.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
+class LockingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new LockingSqliteAdapter();
+  }
+}
+
+/** Options for {@link createSqliteDialect}. */
+export interface SqliteDialectOptions {
+  readonly synchronous: SqliteSynchronous;
+  readonly busyTimeoutMs: number;
+}
+
+/**
+ * A Kysely dialect for one better-sqlite3 connection in WAL mode, with the busy timeout and the
+ * `synchronous` level set explicitly on the connection (never inherited from a default).
+ */
+export function createSqliteDialect(path: string, options: SqliteDialectOptions): Dialect {
+  return new LockingSqliteDialect({
+    database: async () => {
+      const database = new Database(path);
+      database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+      database.pragma('journal_mode = WAL');
+      database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      return database;
+    },
+  });
+}
+
+const int8Oid = 20;
+const pgTypes = {
+  // bigint columns hold epoch milliseconds, well inside Number's exact range.
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === int8Oid && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Options for {@link createPostgresDialect}. */
+export interface PostgresDialectOptions {
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly onPoolError: (error: Error) => void;
+}
+
+/** A Kysely dialect over a pg Pool; int8 values are returned as numbers. */
+export function createPostgresDialect(url: string, options: PostgresDialectOptions): Dialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    types: pgTypes,
+  });
+  pool.on('error', options.onPoolError);
+  return new PostgresDialect({ pool });
+}
+
+/**
+ * Lets a lease skip rows that a concurrent worker has locked. PostgreSQL: `for update skip locked`.
+ * SQLite: nothing, because a write statement holds the database's single write lock from its start.
+ */
+export function skipLockedRows<DB, TB extends keyof DB, O>(
+  dialect: DialectName,
+  query: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+}
+
+const putLockKey = 0x67726171; // "graq"
+
+/**
+ * Runs one put so that its "count waiting items, then insert" is exact under concurrency.
+ * SQLite: the put is a single INSERT ... SELECT, atomic under the write lock it takes at its start.
+ * PostgreSQL: a transaction holding an advisory lock, so concurrent puts count one after another.
+ */
+export async function withPutLock<DB, T>(
+  dialect: DialectName,
+  db: Kysely<DB>,
+  run: (db: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  if (dialect === 'sqlite') return run(db);
+  return db.transaction().execute(async (transaction) => {
+    await sql`select pg_advisory_xact_lock(${sql.lit(putLockKey)})`.execute(transaction);
+    return run(transaction);
+  });
+}

@@ -1,0 +1,66 @@
+const queueErrorMarker = Symbol.for('graphiti.llm.error.QueueError');
+const queueFullErrorMarker = Symbol.for('graphiti.llm.error.QueueFullError');
+
+/** Machine-readable reasons a {@link QueueError} is thrown. */
+export type QueueErrorCode =
+  | 'QUEUE_FULL'
+  | 'INVALID_PARAMS'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_STORAGE_URL'
+  | 'STORAGE_UNREACHABLE'
+  | 'MIGRATION_FAILED'
+  | 'NOT_FOUND'
+  | 'INVALID_STATE'
+  | 'STORAGE_CLOSED';
+
+/** Options for {@link QueueError}. */
+export interface QueueErrorOptions {
+  /** The underlying error, kept for diagnosis. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error class of `@graphiti/llm-queue`. Check with `QueueError.isInstance(error)` and
+ * branch on `error.code`; the message says what was wrong and what to do.
+ */
+export class QueueError extends Error {
+  /** Machine-readable reason. */
+  readonly code: QueueErrorCode;
+
+  constructor(code: QueueErrorCode, message: string, options: QueueErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'QueueError';
+    this.code = code;
+    Object.defineProperty(this, queueErrorMarker, { value: true });
+  }
+
+  /** True for any QueueError, also one created by another copy of this package. */
+  static isInstance(error: unknown): error is QueueError {
+    return typeof error === 'object' && error !== null && queueErrorMarker in error;
+  }
+}
+
+/**
+ * Thrown by `queue.put` when `queue.max_size` items are already waiting (ready or leased).
+ * The item was not stored and no existing item was dropped.
+ */
+export class QueueFullError extends QueueError {
+  /** The configured limit (`queue.max_size`). */
+  readonly maxSize: number;
+
+  constructor(maxSize: number, operation: string) {
+    super(
+      'QUEUE_FULL',
+      `Queue is full: ${maxSize} items are already waiting (queue.max_size), so this "${operation}" request ` +
+        'was not queued. Replay or purge the queue (graphiti retry-queue, graphiti queue purge) or raise queue.max_size.',
+    );
+    this.name = 'QueueFullError';
+    this.maxSize = maxSize;
+    Object.defineProperty(this, queueFullErrorMarker, { value: true });
+  }
+
+  /** True for any QueueFullError, also one created by another copy of this package. */
+  static override isInstance(error: unknown): error is QueueFullError {
+    return typeof error === 'object' && error !== null && queueFullErrorMarker in error;
+  }
+}
