@@ -623,12 +623,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
   if (read.source !== undefined) {
     try {
       fileValue = parseToml(read.source);
-      positions = locateKeys(read.source);
+      positions = safeLocateKeys(read.source);
     } catch (error) {
       fileUsable = false;
       fileValue = {};
-      cause = error;
-      issues.push(syntaxIssue(file, error));
+      const issue = syntaxIssue(file, error);
+      cause = sanitizeCause(error, issue.message);
+      issues.push(issue);
     }
   }
   collectSecrets(fileValue, secrets);
@@ -672,6 +673,43 @@ export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
     throw new ConfigError(sortIssues(issues), { cause });
   }
   return finalize(validation.config, env);
+}
+
+/** Positions only improve messages: a scanner failure must never hide the real problem. */
+function safeLocateKeys(source: string): ReadonlyMap<string, SourcePosition> {
+  try {
+    return locateKeys(source);
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * smol-toml's error carries a code excerpt (message, stack, `codeblock`) that may show a secret; keep the error as
+ * the cause, but with the excerpt removed.
+ */
+function sanitizeCause(error: unknown, message: string): unknown {
+  if (!(error instanceof Error)) return new Error(message);
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  try {
+    Object.defineProperty(error, 'message', {
+      value: message,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+    Object.defineProperty(error, 'stack', {
+      value: [`${error.name}: ${message}`, ...frames].join('\n'),
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+    if ('codeblock' in error)
+      Object.defineProperty(error, 'codeblock', { value: '', writable: true, configurable: true });
+    return error;
+  } catch {
+    return new Error(message);
+  }
 }
 
 function syntaxIssue(file: string, error: unknown): ConfigIssue {
