@@ -1,0 +1,48 @@
+// A child process for the crash-safety and concurrency tests. It uses the built package, as a
+// separate program would. Usage: node queue-child.mjs <mode> <storage-url> [json-options]
+import { openStorage } from '@graphiti/llm-queue';
+
+const [mode, url, rawOptions] = process.argv.slice(2);
+const options = rawOptions ? JSON.parse(rawOptions) : {};
+const say = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+const hang = () => setInterval(() => {}, 60_000);
+
+const storage = await openStorage(url, { sqliteSynchronous: options.synchronous ?? 'full' });
+
+switch (mode) {
+  case 'open':
+    await storage.close();
+    say({ opened: true });
+    break;
+  case 'put': {
+    const id = await storage.queue.put('chat', { from: 'child', pid: process.pid });
+    say({ id }); // put has returned: the parent SIGKILLs us now
+    hang();
+    break;
+  }
+  case 'lease': {
+    const items = await storage.queue.lease({ count: 1, leaseSeconds: options.leaseSeconds });
+    say({ ids: items.map((item) => item.id) }); // leased and never acked: the parent SIGKILLs us now
+    hang();
+    break;
+  }
+  case 'work': {
+    const acked = [];
+    for (;;) {
+      const items = await storage.queue.lease({ count: options.count, leaseSeconds: 60 });
+      for (const item of items) {
+        await storage.queue.ack(item.id, { worker: options.worker });
+        acked.push(item.id);
+      }
+      if (items.length === 0) {
+        if ((await storage.queue.stats()).pending === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+    await storage.close();
+    say({ acked });
+    break;
+  }
+  default:
+    throw new Error(`unknown mode ${mode}`);
+}

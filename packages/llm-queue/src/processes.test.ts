@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStorage } from './open-storage.js';
+import { backends } from './test-backends.js';
+
+const child = new URL('./__fixtures__/queue-child.mjs', import.meta.url).pathname;
+
+interface Running {
+  readonly process: ChildProcess;
+  /** The next JSON line the child writes. */
+  next(): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code (or signal). */
+  readonly exited: Promise<number | string>;
+}
+
+function run(mode: string, url: string, options: Record<string, unknown> = {}): Running {
+  const process = spawn(globalThis.process.execPath, [child, mode, url, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  process.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines = createInterface({ input: process.stdout! })[Symbol.asyncIterator]();
+  const exited = once(process, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return {
+    process,
+    exited,
+    async next() {
+      const line = await lines.next();
+      if (line.done) throw new Error(`child ${mode} ended without output (exit ${await exited}): ${stderr}`);
+      return JSON.parse(line.value) as Record<string, unknown>;
+    },
+  };
+}
+
+async function kill(running: Running): Promise<void> {
+  running.process.kill('SIGKILL');
+  expect(await running.exited).toBe('SIGKILL');
+}
+
+describe.each(backends())('several processes on $name', (backend) => {
+  afterAll(async () => {
+    await backend.cleanup();
+  });
+
+  it('migrates a fresh database from 4 processes at once', async () => {
+    const url = await backend.fresh();
+    const children = Array.from({ length: 4 }, () => run('open', url));
+    const outputs = await Promise.all(children.map((running) => running.next()));
+    expect(outputs).toEqual(Array.from({ length: 4 }, () => ({ opened: true })));
+    expect(await Promise.all(children.map((running) => running.exited))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('keeps an item whose put returned before the process was SIGKILLed', async () => {
+    const url = await backend.fresh();
+    const running = run('put', url);
+    const { id } = await running.next();
+    await kill(running);
+    const storage = await openStorage(url);
+    try {
+      expect(await storage.queue.get(id as string)).toMatchObject({
+        status: 'ready',
+        params: { from: 'child' },
+      });
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('hands an item out again after the lease of a SIGKILLed worker ends', async () => {
+    const url = await backend.fresh();
+    const storage = await openStorage(url);
+    try {
+      const id = await storage.queue.put('embed', { input: 'x' });
+      const running = run('lease', url, { leaseSeconds: 1.5 });
+      expect(await running.next()).toEqual({ ids: [id] });
+      await kill(running);
+      expect(await storage.queue.lease({ count: 1, leaseSeconds: 30 })).toEqual([]);
+      let again: readonly { id: string }[] = [];
+      for (let waited = 0; again.length === 0 && waited < 5000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        again = await storage.queue.lease({ count: 1, leaseSeconds: 30 });
+      }
+      expect(again.map((item) => item.id)).toEqual([id]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('acks each of 2,000 items exactly once across 4 worker processes, losing none', async () => {
+    const url = await backend.fresh();
+    const storage = await openStorage(url, { maxSize: 2000 });
+    try {
+      const ids: string[] = [];
+      for (let n = 0; n < 2000; n++) ids.push(await storage.queue.put('chat', { n }));
+      const workers = Array.from({ length: 4 }, (_, worker) => run('work', url, { worker, count: 5 }));
+      const outputs = await Promise.all(workers.map((running) => running.next()));
+      expect(await Promise.all(workers.map((running) => running.exited))).toEqual([0, 0, 0, 0]);
+      const ackedBy = new Map<string, number>();
+      outputs.forEach((output, worker) => {
+        for (const id of output.acked as string[]) {
+          expect(ackedBy.has(id), `item ${id} acked twice`).toBe(false);
+          ackedBy.set(id, worker);
+        }
+      });
+      expect(ackedBy.size).toBe(2000);
+      expect([...ackedBy.keys()].sort()).toEqual([...ids].sort());
+      const stats = await storage.queue.stats();
+      expect(stats.counts).toEqual({ ready: 0, leased: 0, done: 2000, failed: 0, expired: 0 });
+      const done = await storage.queue.list({ status: 'done', limit: 2000 });
+      for (const item of done) expect(item.result).toEqual({ worker: ackedBy.get(item.id) });
+      // Every worker took part (the lease spreads work; none starved behind another's lock).
+      expect(new Set(ackedBy.values()).size).toBe(4);
+    } finally {
+      await storage.close();
+    }
+  });
+});
