@@ -63,7 +63,8 @@ export function tokenCount(text: string): number {
 }
 
 /**
- * A deterministic unit vector of `dimensions` float32 values derived from model and input.
+ * A deterministic unit vector of `dimensions` values derived from model and input (sfc32 seeded by a
+ * SHA-256 of both), rounded to 7 decimals to keep the JSON small.
  * `dimensions` below the model's size truncates then re-normalises, as Ollama's `dimensions` does.
  */
 export function embeddingVector(
@@ -72,22 +73,30 @@ export function embeddingVector(
   modelDimensions: number,
   dimensions?: number,
 ): number[] {
-  const values: number[] = [];
-  let block = 0;
-  while (values.length < modelDimensions) {
-    const bytes = digest([model, input, String(block++)]);
-    for (let i = 0; i + 1 < bytes.length && values.length < modelDimensions; i += 2) {
-      values.push((bytes.readUInt16BE(i) / 65535) * 2 - 1);
-    }
-  }
-  const used =
-    dimensions !== undefined && dimensions > 0 && dimensions < modelDimensions
-      ? values.slice(0, dimensions)
-      : values;
+  const seed = digest(['embedding', model, input]);
+  let a = seed.readUInt32LE(0);
+  let b = seed.readUInt32LE(4);
+  let c = seed.readUInt32LE(8);
+  let d = seed.readUInt32LE(12);
+  const count =
+    dimensions !== undefined && dimensions > 0 && dimensions < modelDimensions ? dimensions : modelDimensions;
+  const values = new Array<number>(count);
   let norm = 0;
-  for (const value of used) norm += value * value;
+  for (let i = 0; i < count; i++) {
+    // sfc32: small, fast and good enough for spreading values over [-1, 1)
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    const value = (t >>> 0) / 2147483648 - 1;
+    values[i] = value;
+    norm += value * value;
+  }
   norm = Math.sqrt(norm) || 1;
-  return used.map((value) => Math.fround(value / norm));
+  for (let i = 0; i < count; i++) values[i] = Math.round((values[i]! / norm) * 1e7) / 1e7;
+  return values;
 }
 
 /** Deterministic token ids for `/api/generate`'s `context`. */
