@@ -143,6 +143,32 @@ describe('ollama client: results', () => {
   });
 });
 
+describe('ollama client: model management', () => {
+  it('pull streams progress ending in success and the model is listed afterwards; delete removes it', async () => {
+    const statuses: string[] = [];
+    for await (const part of await client.pull({ model: 'qwen2.5:7b', stream: true }))
+      statuses.push(part.status);
+    expect(statuses[0]).toBe('pulling manifest');
+    expect(statuses.at(-1)).toBe('success');
+    expect((await client.list()).models.map((model) => model.name)).toContain('qwen2.5:7b');
+    expect(await client.delete({ model: 'qwen2.5:7b' })).toEqual({ status: 'success' });
+    expect((await client.list()).models.map((model) => model.name)).not.toContain('qwen2.5:7b');
+    const error = await thrown(() => client.delete({ model: 'qwen2.5:7b' }));
+    expect([error.status_code, error.message]).toEqual([404, "model 'qwen2.5:7b' not found"]);
+  });
+
+  it('pull without streaming answers {status: "success"}; a failed pull stream is a plain Error', async () => {
+    expect(await client.pull({ model: 'phi3:3.8b' })).toEqual({ status: 'success' });
+    await client.delete({ model: 'phi3:3.8b' });
+    fake.fault({ path: '/api/pull', kind: 'stream-error', afterChunks: 2 });
+    const error = await thrown(async () => {
+      for await (const part of await client.pull({ model: 'phi3:3.8b', stream: true })) void part;
+    });
+    expect([error.name, error.message]).toEqual(['Error', 'max retries exceeded: unexpected EOF']);
+    expect((await client.list()).models.map((model) => model.name)).not.toContain('phi3:3.8b');
+  });
+});
+
 describe('ollama client: errors', () => {
   it('an unknown model is a ResponseError 404 with Ollama text', async () => {
     const error = await thrown(() => client.chat({ model: 'nope:1b', messages: user }));

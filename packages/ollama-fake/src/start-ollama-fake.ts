@@ -181,6 +181,8 @@ class FakeServer implements OllamaFake {
       ['/api/generate', { POST: (x) => this.#generate(x) }],
       ['/api/embed', { POST: (x) => this.#embed(x) }],
       ['/api/embeddings', { POST: (x) => this.#embeddings(x) }],
+      ['/api/pull', { POST: (x) => this.#pull(x) }],
+      ['/api/delete', { DELETE: (x) => this.#delete(x) }],
       ['/v1/chat/completions', { POST: (x) => this.#openAIChat(x) }],
       ['/v1/embeddings', { POST: (x) => this.#openAIEmbeddings(x) }],
       ['/v1/models', { GET: (x) => this.#openAIModels(x) }],
@@ -827,6 +829,66 @@ class FakeServer implements OllamaFake {
       capabilities: model.capabilities,
       modified_at: modifiedAt,
     });
+  }
+
+  #modelField(body: Json, goStruct: string): string {
+    this.#checkField(body, 'model', goStruct, 'string', 'string');
+    this.#checkField(body, 'name', goStruct, 'string', 'string');
+    const name = (body.model as string | undefined) || (body.name as string | undefined) || '';
+    if (name === '') throw new HttpError(400, 'model is required');
+    return name;
+  }
+
+  /** Pulls instantly: progress lines (notes §1.6), then the model is listed. */
+  #pull(exchange: Exchange): void {
+    const body = this.#requireObject(exchange, 'api.PullRequest');
+    this.#checkField(body, 'stream', 'PullRequest', 'bool', 'bool');
+    const name = this.#modelField(body, 'PullRequest');
+    const pulled = resolveModels([name]).values().next().value as ResolvedModel;
+    const existing = this.#models.get(pulled.name);
+    const model = existing ?? pulled;
+    const apply = (): void => {
+      if (!this.#models.has(model.name)) this.#models.set(model.name, model);
+    };
+    if (body.stream === false) {
+      if (exchange.fault?.kind !== 'stream-error' && exchange.fault?.kind !== 'stall') apply();
+      this.#json(exchange, { status: 'success' });
+      return;
+    }
+    const digest = `sha256:${model.digest}`;
+    const progress = [
+      { status: 'pulling manifest' },
+      { status: `pulling ${model.digest.slice(0, 12)}`, digest, total: model.sizeBytes, completed: 0 },
+      {
+        status: `pulling ${model.digest.slice(0, 12)}`,
+        digest,
+        total: model.sizeBytes,
+        completed: model.sizeBytes,
+      },
+      { status: 'verifying sha256 digest' },
+      { status: 'writing manifest' },
+    ].map((line) => `${JSON.stringify(line)}\n`);
+    const fault = exchange.fault?.kind;
+    if (fault !== 'stream-error' && fault !== 'truncate' && fault !== 'stall') apply();
+    const errorText = exchange.fault?.spec.message ?? 'max retries exceeded: unexpected EOF';
+    this.#stream(
+      exchange,
+      ndjsonType,
+      progress,
+      ['{"status":"success"}\n'],
+      `${JSON.stringify({ error: errorText })}\n`,
+    );
+  }
+
+  /** Removes a model: 200 with an empty body (notes §1.6), 404 when unknown. */
+  #delete(exchange: Exchange): void {
+    const body = this.#requireObject(exchange, 'api.DeleteRequest');
+    const name = this.#modelField(body, 'DeleteRequest');
+    const model = this.#lookup(name);
+    this.#models.delete(model.name);
+    this.#loaded.delete(model.name);
+    exchange.response.writeHead(200, { ...exchange.headers, 'content-length': 0 });
+    exchange.response.end();
   }
 
   // ---- OpenAI-compatible API ----------------------------------------------------------------------
