@@ -181,7 +181,46 @@ describe('startOllamaFake: native endpoints', () => {
     const missing = await fetch(`${fake.url}/api/nope`);
     expect([missing.status, await missing.text()]).toEqual([404, '404 page not found']);
     const wrong = await fetch(`${fake.url}/api/chat`);
-    expect(wrong.status).toBe(405);
+    expect([wrong.status, await wrong.text()]).toEqual([405, '405 method not allowed']);
+  });
+
+  it('answers odd bodies on every route with a 2xx or 4xx, never a 5xx or a crash', async () => {
+    const bodies = [
+      'null',
+      '"x"',
+      '[1]',
+      '{"model":null}',
+      '{"model":"gemma2:9b","messages":[null]}',
+      '{"model":"gemma2:9b","messages":[{"content":5}]}',
+      '{"model":"gemma2:9b","messages":"x"}',
+      '{"model":"gemma2:9b","prompt":5}',
+      '{"model":"gemma2:9b","stream":"yes"}',
+      '{"model":"gemma2:9b","input":{}}',
+      '{"model":"nomic-embed-text","input":"x","dimensions":-3}',
+      '{"model":"gemma2:9b","format":{"type":"object"},"messages":[{"role":"user","content":"x"}]}',
+      '{"model":"gemma2:9b","stream":true,"stream_options":5,"messages":[]}',
+      '{"name":7}',
+      '\u0000\u0001',
+    ];
+    const routes = [
+      '/api/chat',
+      '/api/generate',
+      '/api/embed',
+      '/api/embeddings',
+      '/api/show',
+      '/api/pull',
+      '/v1/chat/completions',
+      '/v1/embeddings',
+    ];
+    for (const route of routes) {
+      for (const body of bodies) {
+        const response = await post(route, body);
+        await response.arrayBuffer();
+        expect(response.status, `${route} ${body}`).toBeLessThan(500);
+      }
+    }
+    fake.setModels(['gemma2:9b', 'llama3.2:3b', { name: 'nomic-embed-text', embeddingDimensions: 4 }]);
+    expect((await fetch(`${fake.url}/`)).status).toBe(200);
   });
 
   it('accepts the legacy "name" field on show and reports the model version', async () => {

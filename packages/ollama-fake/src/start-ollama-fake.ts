@@ -396,6 +396,7 @@ class FakeServer implements OllamaFake {
     if (response.destroyed) return;
     const methods = this.#routes.get(path);
     if (!methods) {
+      // gin's default404Body / default405Body, sent as text/plain
       sendText(response, 404, '404 page not found', 'text/plain', exchange.headers);
       return;
     }
