@@ -360,6 +360,33 @@ describe('createQuotaTracker: persistence', () => {
   });
 });
 
+describe('createQuotaTracker: batching', () => {
+  it('writes concurrent increments of one tracker together, in fewer store writes than updates', async () => {
+    const stateStore = jitteryStore(createMemoryStateStore());
+    let writes = 0;
+    const counting: StateStore = {
+      get: (key) => stateStore.get(key),
+      set: (key, value, options) => stateStore.set(key, value, options),
+      compareAndSet: (key, expected, value, options) => {
+        writes++;
+        return stateStore.compareAndSet(key, expected, value, options);
+      },
+    };
+    const quota = createQuotaTracker({ stateStore: counting });
+    await Promise.all(Array.from({ length: 50 }, () => quota.update({}, { status: 200 })));
+    expect((await quota.snapshot()).counters.requests).toBe(50);
+    expect(writes).toBeLessThanOrEqual(5);
+  });
+
+  it('resolves update() only once its increment is stored', async () => {
+    const quota = createQuotaTracker({ stateStore: jitteryStore(createMemoryStateStore()) });
+    for (let index = 1; index <= 3; index++) {
+      await quota.update({}, { status: 200 });
+      expect((await quota.snapshot()).counters.requests).toBe(index);
+    }
+  });
+});
+
 describe('createQuotaTracker: failures', () => {
   it('logs a failing store as quota_state_error instead of throwing', async () => {
     const logger = recordingLogger();

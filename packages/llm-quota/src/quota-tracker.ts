@@ -212,22 +212,75 @@ export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTrac
     );
   }
 
-  /** Read-modify-CAS on today's counters; returns the written counters, or undefined after giving up. */
-  async function changeCounters(
-    change: (current: QuotaCounters) => QuotaCounters,
-  ): Promise<QuotaCounters | undefined> {
-    const day = utcDay(now());
-    const key = quotaDayKey(day);
+  interface Delta {
+    requests: number;
+    promptTokens: number;
+    completionTokens: number;
+  }
+  interface Batch extends Delta {
+    readonly day: string;
+    started: boolean;
+    readonly done: Promise<QuotaCounters | undefined>;
+    resolve(counters: QuotaCounters | undefined): void;
+  }
+  // Increments wait here while a write is in flight and then go to the store together, in one
+  // read-modify-CAS: concurrent requests of one tracker do not compete with each other for the same key.
+  const batches: Batch[] = [];
+  let draining = false;
+
+  /** Read-modify-CAS of one batch on its day's counters; the written counters, or undefined after giving up. */
+  async function write(batch: Batch): Promise<QuotaCounters | undefined> {
+    const key = quotaDayKey(batch.day);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const stored = await store.get<unknown>(key);
-      const next = change(readCounters(day, stored));
+      const current = readCounters(batch.day, stored);
+      const next: QuotaCounters = {
+        day: batch.day,
+        requests: current.requests + batch.requests,
+        promptTokens: current.promptTokens + batch.promptTokens,
+        completionTokens: current.completionTokens + batch.completionTokens,
+      };
       if (await store.compareAndSet(key, stored, next, { ttlSeconds: DAY_TTL_SECONDS })) return next;
-      // Contention: back off a little, randomly, so competing writers stop colliding.
+      // Contention with another tracker: back off a little, randomly, so the writers stop colliding.
       if (attempt >= 2)
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
     }
-    logStateError('counters', new Error(`gave up after ${CAS_ATTEMPTS} compare-and-set conflicts on ${key}`));
-    return undefined;
+    throw new Error(`gave up after ${CAS_ATTEMPTS} compare-and-set conflicts on ${key}`);
+  }
+
+  async function drain(): Promise<void> {
+    draining = true;
+    for (let batch = batches[0]; batch !== undefined; batch = batches[0]) {
+      batch.started = true;
+      let written: QuotaCounters | undefined;
+      try {
+        written = await write(batch);
+      } catch (error) {
+        logStateError('counters', error);
+      }
+      batches.shift();
+      batch.resolve(written);
+    }
+    draining = false;
+  }
+
+  /** Adds to today's counters; resolves with the counters as written (undefined when the store failed). */
+  function addToCounters(delta: Partial<Delta>): Promise<QuotaCounters | undefined> {
+    const day = utcDay(now());
+    let batch = batches.at(-1);
+    if (batch === undefined || batch.started || batch.day !== day) {
+      let resolve!: (counters: QuotaCounters | undefined) => void;
+      const done = new Promise<QuotaCounters | undefined>((settle) => {
+        resolve = settle;
+      });
+      batch = { day, requests: 0, promptTokens: 0, completionTokens: 0, started: false, done, resolve };
+      batches.push(batch);
+    }
+    batch.requests += delta.requests ?? 0;
+    batch.promptTokens += delta.promptTokens ?? 0;
+    batch.completionTokens += delta.completionTokens ?? 0;
+    if (!draining) void drain();
+    return batch.done;
   }
 
   function checkThreshold(
@@ -275,9 +328,7 @@ export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTrac
           ...(info.status === undefined ? {} : { status: info.status }),
         });
         const counts = info.status === undefined || info.status < 400;
-        const counters = counts
-          ? await changeCounters((current) => ({ ...current, requests: current.requests + 1 }))
-          : undefined;
+        const counters = counts ? await addToCounters({ requests: 1 }) : undefined;
         if (observation !== undefined) {
           const stored: StoredObservation = {
             ...(observation.limit === undefined ? {} : { limit: observation.limit }),
@@ -324,11 +375,7 @@ export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTrac
       const completion = nonNegative(usage.completionTokens);
       if (prompt === 0 && completion === 0) return;
       try {
-        await changeCounters((current) => ({
-          ...current,
-          promptTokens: current.promptTokens + prompt,
-          completionTokens: current.completionTokens + completion,
-        }));
+        await addToCounters({ promptTokens: prompt, completionTokens: completion });
       } catch (error) {
         logStateError('addTokens', error);
       }
