@@ -1,0 +1,103 @@
+import type { TimeoutConfig } from '@graphiti/llm-config';
+import { Ollama } from 'ollama/browser';
+import { Agent, type Dispatcher, Response as UndiciResponse, fetch as undiciFetch } from 'undici';
+import { guardNdjson } from './ndjson-guard.js';
+import type { ProviderName } from './types.js';
+
+/** What one HTTP attempt saw, filled in by the provider's fetch. */
+export interface AttemptTrace {
+  /** Response headers arrived. */
+  responded: boolean;
+  status?: number;
+  headers?: Headers;
+}
+
+/** Per-attempt settings handed to the provider's fetch. */
+export interface AttemptSettings {
+  /** Cancels the attempt (caller abort, per-attempt cap, stream abort). */
+  readonly signal: AbortSignal | undefined;
+  /** The request streams: its NDJSON body is guarded against malformed lines. */
+  readonly stream: boolean;
+  readonly trace: AttemptTrace;
+  readonly onMalformedLine: (line: string) => void;
+}
+
+/** One upstream: an Ollama server reached through its own undici Agent. */
+export interface Provider {
+  readonly name: ProviderName;
+  readonly endpoint: string;
+  /** An `ollama` client whose fetch runs one attempt with these settings. */
+  client(settings: AttemptSettings): Ollama;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createProvider}. */
+export interface ProviderOptions {
+  readonly name: ProviderName;
+  readonly endpoint: string;
+  /** Sent as `Authorization: Bearer <apiKey>`; only the cloud has one. */
+  readonly apiKey?: string;
+  /** Seconds. `connect` bounds the TCP/TLS connect; `read` bounds the wait for headers and every body gap. */
+  readonly timeouts: TimeoutConfig;
+  /** Replaces the Agent (tests, custom TLS). */
+  readonly dispatcher?: Dispatcher;
+}
+
+type OllamaFetch = NonNullable<ConstructorParameters<typeof Ollama>[0]>['fetch'];
+
+/**
+ * Creates a provider. Its Agent keeps the connect timeout separate from the read timeout, so a blackholed
+ * host fails after `timeouts.connect` seconds, not after the read timeout.
+ */
+export function createProvider(options: ProviderOptions): Provider {
+  const connectMs = Math.max(1, Math.round(options.timeouts.connect * 1000));
+  const readMs = Math.max(1, Math.round(options.timeouts.read * 1000));
+  const ownAgent =
+    options.dispatcher === undefined
+      ? new Agent({ connect: { timeout: connectMs }, headersTimeout: readMs, bodyTimeout: readMs })
+      : undefined;
+  const dispatcher: Dispatcher = options.dispatcher ?? (ownAgent as Agent);
+  const headers = options.apiKey === undefined ? undefined : { Authorization: `Bearer ${options.apiKey}` };
+
+  function fetchFor(settings: AttemptSettings): OllamaFetch {
+    return (async (input: string | URL | Request, init?: RequestInit) => {
+      const own = init?.signal ?? undefined;
+      const signal =
+        own && settings.signal
+          ? AbortSignal.any([own, settings.signal])
+          : (own ?? settings.signal ?? undefined);
+      const response = await undiciFetch(input as string, {
+        ...(init as Record<string, unknown>),
+        signal,
+        dispatcher,
+      });
+      const { trace } = settings;
+      trace.responded = true;
+      trace.status = response.status;
+      trace.headers = response.headers as unknown as Headers;
+      if (settings.stream && response.ok && response.body !== null) {
+        return new UndiciResponse(guardNdjson(response.body, settings.onMalformedLine), {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      }
+      return response;
+    }) as unknown as OllamaFetch;
+  }
+
+  return {
+    name: options.name,
+    endpoint: options.endpoint,
+    client(settings) {
+      return new Ollama({
+        host: options.endpoint,
+        fetch: fetchFor(settings),
+        ...(headers === undefined ? {} : { headers }),
+      });
+    },
+    async close() {
+      await ownAgent?.close();
+    },
+  };
+}
