@@ -68,6 +68,7 @@ describe('ollama client: results', () => {
   });
 
   it('chat streaming yields the configured chunks whose concatenation equals the non-streaming text', async () => {
+    // notes §1.2 / §2: one NDJSON object per line, the last one done:true with empty content
     const { parts, last } = await collectChat();
     expect(parts).toHaveLength(6); // 5 content chunks + the done chunk with empty content
     expect(parts.join('')).toBe(fake.expectedText({ model: 'gemma2:9b', messages: user }));
@@ -83,7 +84,7 @@ describe('ollama client: results', () => {
     const whole = await client.generate({ model: 'llama3.2:3b', prompt: 'Why is the sky blue?' });
     expect(whole.response).toBe(expected);
     expect(whole.done_reason).toBe('stop');
-    expect(whole.context.length).toBeGreaterThan(0);
+    expect(whole.context.length).toBeGreaterThan(0); // notes §1.3: the final chunk carries context
     let text = '';
     let final: { done: boolean; context?: number[] } | undefined;
     for await (const part of await client.generate({
@@ -100,6 +101,7 @@ describe('ollama client: results', () => {
   });
 
   it('embed returns one vector per input with the model dimension, equal to expectedEmbedding', async () => {
+    // notes §1.4: {model, embeddings: [[..]], total_duration, load_duration, prompt_eval_count}
     const response = await client.embed({ model: 'nomic-embed-text', input: ['alpha', 'beta'] });
     expect(response.model).toBe('nomic-embed-text');
     expect(response.embeddings).toEqual([
@@ -116,7 +118,7 @@ describe('ollama client: results', () => {
   });
 
   it('list reports the pulled models with details', async () => {
-    const { models } = await client.list();
+    const { models } = await client.list(); // notes §1.5: ListModelResponse
     expect(models.map((model) => model.name)).toEqual([
       'gemma2:9b',
       'llama3.2:3b',
@@ -148,9 +150,10 @@ describe('ollama client: model management', () => {
     const statuses: string[] = [];
     for await (const part of await client.pull({ model: 'qwen2.5:7b', stream: true }))
       statuses.push(part.status);
-    expect(statuses[0]).toBe('pulling manifest');
+    expect(statuses[0]).toBe('pulling manifest'); // notes §1.6
     expect(statuses.at(-1)).toBe('success');
     expect((await client.list()).models.map((model) => model.name)).toContain('qwen2.5:7b');
+    // notes §5: delete() ignores the (empty, notes §1.6) body and returns {status:'success'}
     expect(await client.delete({ model: 'qwen2.5:7b' })).toEqual({ status: 'success' });
     expect((await client.list()).models.map((model) => model.name)).not.toContain('qwen2.5:7b');
     const error = await thrown(() => client.delete({ model: 'qwen2.5:7b' }));
@@ -195,6 +198,7 @@ describe('ollama client: errors', () => {
   });
 
   it('a missing model on chat is 400 "model is required"', async () => {
+    // notes §2 table: chat answers 400 for a missing model (generate and embed answer 404)
     const error = await thrown(() => client.chat({ model: '', messages: user }));
     expect([error.name, error.status_code, error.message]).toEqual([
       'ResponseError',
@@ -264,6 +268,7 @@ describe('ollama client: errors', () => {
   });
 
   it('a stream cut before the done line fails with "Did not receive done or success response in stream."', async () => {
+    // notes §5 iteration: EOF without done throws this exact text
     fake.fault({ kind: 'truncate', afterChunks: 3 });
     const parts: string[] = [];
     const error = await thrown(async () => {
@@ -277,6 +282,7 @@ describe('ollama client: errors', () => {
 
   it('a malformed line is skipped by the client and the answer is still complete', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // notes §5 parseJSON: unparseable lines are skipped with console.warn('invalid json: ', line)
     fake.fault({ kind: 'malformed', afterChunks: 1 });
     const { parts } = await collectChat();
     expect(parts.join('')).toBe(fake.expectedText({ model: 'gemma2:9b', messages: user }));
@@ -284,6 +290,7 @@ describe('ollama client: errors', () => {
   });
 
   it('a reset fault surfaces as TypeError "fetch failed" with a socket error cause', async () => {
+    // notes §5: network errors surface raw, as TypeError: fetch failed with a cause
     fake.fault({ kind: 'reset', times: 1 });
     const error = await thrown(() => client.chat({ model: 'gemma2:9b', messages: user }));
     expect(error.name).toBe('TypeError');
@@ -300,6 +307,7 @@ describe('ollama client: errors', () => {
   });
 
   it('hang, stall and delay are seen by a client with a timeout as an AbortError / late answer', async () => {
+    // notes §5: no timeout option; a custom fetch with AbortSignal.timeout gives AbortError/TimeoutError
     const timed = new Ollama({
       host: fake.url,
       fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(100) }),
@@ -326,6 +334,7 @@ describe('ollama client: errors', () => {
 
 describe('ollama client: authentication', () => {
   it('needs the bearer key when apiKey is set, and answers 401 "unauthorized" without it', async () => {
+    // notes §3.1: Authorization: Bearer $OLLAMA_API_KEY; notes §2 table: 401 {"error":"unauthorized"}
     const cloud = await startOllamaFake({ models: ['gpt-oss:120b'], apiKey: 'secret' });
     try {
       const anonymous = new Ollama({ host: cloud.url });
