@@ -575,6 +575,17 @@ describe('contradictions', () => {
     expect(issue).toMatchObject({ kind: 'contradiction', key: 'timeouts.local.read', line: 3 });
   });
 
+  it('points at the key the user set, not at the default it clashes with', () => {
+    const [issue] = issuesOf(() => load('[timeouts.cloud]\nwrite = 1\nconnect = 100\n'));
+    expect(issue).toMatchObject({ kind: 'contradiction', key: 'timeouts.cloud.connect', line: 3, column: 1 });
+    const [fromEnv] = issuesOf(() => load(undefined, { GRAPHITI_SERVER_PORT: '11434' }));
+    expect(fromEnv).toMatchObject({
+      kind: 'contradiction',
+      envVar: 'GRAPHITI_SERVER_PORT',
+      key: 'server.port',
+    });
+  });
+
   it('rejects a per-attempt cap shorter than the cloud connect timeout', () => {
     const [issue] = issuesOf(() => load('[retry]\ntimeout_seconds = 1\n'));
     expect(issue).toMatchObject({ kind: 'contradiction', key: 'retry.timeout_seconds', line: 2 });

@@ -347,7 +347,10 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
         !invalid.some((bad) => bad === path || path.startsWith(`${bad}.`) || bad.startsWith(`${path}.`)),
     );
   const get = (path: string): unknown => getPath(config, path.split('.'));
-  const contradiction = (path: string, text: string): void => {
+  // Report a contradiction at the first involved key the user actually set (env, option or file line).
+  const explicit = (path: string): boolean => context.provenance.has(path) || context.positions.has(path);
+  const contradiction = (paths: readonly string[], text: string): void => {
+    const path = paths.find(explicit) ?? paths[0]!;
     issues.push(makeIssue(context, path.split('.'), 'contradiction', text, undefined, text));
   };
 
@@ -355,7 +358,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
     const host = get('server.host');
     if (typeof host === 'string' && !isLoopbackHost(host) && get('server.auth_token') === undefined) {
       contradiction(
-        'server.host',
+        ['server.host'],
         `server.host ${JSON.stringify(host)} is not a loopback address, so the gateway needs a token: set ` +
           'server.auth_token or GRAPHITI_SERVER_TOKEN, or listen on 127.0.0.1',
       );
@@ -373,7 +376,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
       read < connect
     ) {
       contradiction(
-        readPath,
+        [readPath, connectPath],
         `the read timeout (${read} s) is shorter than the connect timeout ${connectPath} (${connect} s); ` +
           'the read timeout must be at least the connect timeout',
       );
@@ -388,7 +391,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
     attemptCap < cloudConnect
   ) {
     contradiction(
-      'retry.timeout_seconds',
+      ['retry.timeout_seconds', 'timeouts.cloud.connect'],
       `the per-attempt cap (${attemptCap} s) is shorter than timeouts.cloud.connect (${cloudConnect} s); ` +
         'an attempt could never finish connecting',
     );
@@ -402,7 +405,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
     ttlHours * 3600 < interval
   ) {
     contradiction(
-      'queue.ttl_hours',
+      ['queue.ttl_hours', 'queue.retry_interval_seconds'],
       `queued items expire after ${ttlHours} h, before the first replay (queue.retry_interval_seconds = ${interval}); ` +
         'raise queue.ttl_hours or lower queue.retry_interval_seconds',
     );
@@ -416,7 +419,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
     const target = hostOf(endpoint);
     if (target && endpoint.startsWith('http:') && !isLoopbackHost(target.host)) {
       contradiction(
-        'cloud.endpoint',
+        ['cloud.endpoint', 'cloud.api_key'],
         `cloud.endpoint ${JSON.stringify(maskUrlPassword(endpoint))} is plain http to a remote host, so the API key ` +
           'would travel unencrypted; use https',
       );
@@ -439,7 +442,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
         (isLoopbackHost(target.host) && (isLoopbackHost(serverHost) || isUnspecifiedHost(serverHost))));
     if (target && sameHost && target.port === serverPort) {
       contradiction(
-        'local.endpoint',
+        ['local.endpoint', 'server.port', 'server.host'],
         `local.endpoint ${JSON.stringify(localEndpoint)} points at the gateway itself (server.host ` +
           `${JSON.stringify(serverHost)}, server.port ${serverPort}); the gateway would call itself`,
       );
