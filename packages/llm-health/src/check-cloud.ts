@@ -1,4 +1,4 @@
-import { describeFailure, httpGet, normalizeEndpoint } from './http.js';
+import { describeFailure, httpGet, isValidEndpoint, normalizeEndpoint } from './http.js';
 import { errorSuffix } from './list-models.js';
 import type { Timeouts } from './types.js';
 
@@ -57,6 +57,13 @@ export async function checkCloud(options: CheckCloudOptions): Promise<CloudHealt
       models: [],
       message:
         'Ollama Cloud is not configured: no API key. Set OLLAMA_API_KEY or cloud.api_key (create a key at https://ollama.com/settings/keys); until then only the local server is used.',
+    });
+  }
+  if (!isValidEndpoint(base)) {
+    return result({
+      status: 'down',
+      models: [],
+      message: `The cloud endpoint "${base}" is not an http(s) URL. Set cloud.endpoint or OLLAMA_CLOUD_ENDPOINT, e.g. https://ollama.com.`,
     });
   }
   const outcome = await httpGet(`${base}/api/tags`, timeouts, { authorization: `Bearer ${apiKey}` });

@@ -149,3 +149,11 @@ describe('checkLocal', () => {
     expect(health.message).toContain('HTTP 403');
   });
 });
+
+describe('checkLocal with a bad endpoint', () => {
+  it('says the endpoint is not a URL instead of throwing', async () => {
+    const health = await checkLocal({ endpoint: 'http://exa mple:11434' });
+    expect(health.status).toBe('down');
+    expect(health.message).toContain('is not an http(s) URL');
+  });
+});

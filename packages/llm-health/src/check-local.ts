@@ -1,5 +1,5 @@
 import { startLocalOllama } from './auto-start.js';
-import { describeFailure, type HttpOutcome, httpGet, normalizeEndpoint } from './http.js';
+import { describeFailure, type HttpOutcome, httpGet, isValidEndpoint, normalizeEndpoint } from './http.js';
 import { DEFAULT_LOCAL_TIMEOUTS, errorSuffix, parseTags } from './list-models.js';
 import { modelMatches, pullCommand } from './model-names.js';
 import type { PulledModel, Timeouts } from './types.js';
@@ -76,6 +76,15 @@ export async function checkLocal(options: CheckLocalOptions): Promise<LocalHealt
   const base = normalizeEndpoint(options.endpoint);
   const timeouts = options.timeouts ?? DEFAULT_LOCAL_TIMEOUTS;
   const required = options.requiredModels ?? [];
+  if (!isValidEndpoint(base)) {
+    return {
+      status: 'down',
+      endpoint: base,
+      models: [],
+      missing: [...required],
+      message: `The local Ollama endpoint "${options.endpoint}" is not an http(s) URL. Set local.endpoint or OLLAMA_HOST, e.g. http://localhost:11434.`,
+    };
+  }
 
   let versionOutcome = await httpGet(`${base}/api/version`, timeouts);
   let version = versionOf(versionOutcome);

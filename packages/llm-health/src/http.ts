@@ -1,6 +1,16 @@
 import { Agent, request } from 'undici';
 import type { Timeouts } from './types.js';
 
+/** Whether the (normalised) endpoint is an http(s) URL. */
+export function isValidEndpoint(endpoint: string): boolean {
+  try {
+    const url = new URL(normalizeEndpoint(endpoint));
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Why a request got no HTTP answer. */
 export type FailureKind = 'refused' | 'connect_timeout' | 'read_timeout' | 'dns' | 'reset' | 'other';
 

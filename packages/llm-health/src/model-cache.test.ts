@@ -87,4 +87,14 @@ describe('createModelCache', () => {
     expect(HealthError.isInstance(error) && error.code).toBe('LOCAL_DOWN');
     expect((error as Error).message).toContain('no answer within 0.1s');
   });
+
+  it('rejects an endpoint that is not a URL with INVALID_OPTION', () => {
+    let caught: unknown;
+    try {
+      createModelCache({ endpoint: 'ftp://localhost:11434' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(HealthError.isInstance(caught) && caught.code).toBe('INVALID_OPTION');
+  });
 });

@@ -1,3 +1,5 @@
+import { HealthError } from './health-error.js';
+import { isValidEndpoint } from './http.js';
 import { DEFAULT_LOCAL_TIMEOUTS, listPulledModels } from './list-models.js';
 import type { PulledModel, Timeouts } from './types.js';
 
@@ -29,6 +31,8 @@ export interface ModelCache {
 /**
  * Creates a cache of the local model list, so the router does not ask `/api/tags` on every request.
  *
+ * @throws {HealthError} `INVALID_OPTION` when the endpoint is not an http(s) URL.
+ *
  * @example
  * ```ts
  * const cache = createModelCache({ endpoint: 'http://localhost:11434', ttlMs: 30_000 });
@@ -36,6 +40,12 @@ export interface ModelCache {
  * ```
  */
 export function createModelCache(options: ModelCacheOptions): ModelCache {
+  if (!isValidEndpoint(options.endpoint)) {
+    throw new HealthError(
+      'INVALID_OPTION',
+      `The local Ollama endpoint "${options.endpoint}" is not an http(s) URL (local.endpoint / OLLAMA_HOST), e.g. http://localhost:11434.`,
+    );
+  }
   const ttlMs = options.ttlMs ?? 30_000;
   const timeouts = options.timeouts ?? DEFAULT_LOCAL_TIMEOUTS;
   const now = options.now ?? Date.now;
