@@ -447,6 +447,41 @@ describe('startOllamaFake: fault script', () => {
     expect(JSON.parse(raw[4]!)).toMatchObject({ done: true });
   });
 
+  it('stall on a non-streaming request sends the headers and never the body', async () => {
+    fake.fault({ kind: 'stall', times: 1 });
+    const response = await fetch(`${fake.url}/api/tags`, { signal: AbortSignal.timeout(100) });
+    expect(response.status).toBe(200);
+    const body = await response.text().catch((error: Error) => error.name);
+    expect(body).toMatch(/AbortError|TimeoutError/);
+  });
+
+  it('fault() chains and throws INVALID_FAULT on a bad spec without adding anything', async () => {
+    expect(fake.fault({ kind: 'headers', headers: { 'x-a': '1' } })).toBe(fake);
+    let caught: unknown;
+    try {
+      fake.fault([{ kind: 'status', status: 500 }, { kind: 'explode' as never }]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(OllamaFakeError.isInstance(caught) && caught.code).toBe('INVALID_FAULT');
+    const response = await chat();
+    expect([response.status, response.headers.get('x-a')]).toEqual([200, '1']);
+  });
+
+  it('checks the API key before faults, so unauthorised requests do not use them up', async () => {
+    const keyed = await startOllamaFake({ apiKey: 'k', faults: { kind: 'status', status: 503, times: 1 } });
+    try {
+      const anonymous = await fetch(`${keyed.url}/api/tags`);
+      expect([anonymous.status, await anonymous.json()]).toEqual([401, { error: 'unauthorized' }]);
+      const signed = () => fetch(`${keyed.url}/api/tags`, { headers: { authorization: 'Bearer k' } });
+      expect((await signed()).status).toBe(503);
+      expect((await signed()).status).toBe(200);
+      expect((await fetch(`${keyed.url}/`)).status).toBe(200); // only /api/* and /v1/* need the key
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it('truncate on a non-streaming request sends half a JSON body', async () => {
     fake.fault({ kind: 'truncate' });
     const text = await (await chat()).text();
