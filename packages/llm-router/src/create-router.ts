@@ -245,7 +245,12 @@ export function createRouter(options: RouterOptions): Router {
   async function recordQuota(trace: AttemptTrace, body: string | undefined): Promise<void> {
     if (options.quota === undefined || trace.headers === undefined) return;
     try {
-      await options.quota.update(trace.headers, {
+      // a plain record: undici's Headers is not the global Headers class, so instanceof checks would miss it
+      const headers: Record<string, string> = {};
+      trace.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      await options.quota.update(headers, {
         status: trace.status,
         ...(body === undefined ? {} : { body: redact(body) }),
       });

@@ -15,7 +15,11 @@ function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
   for (const [key, value] of Object.entries(patch)) {
     const current = out[key];
     out[key] =
-      value !== null && typeof value === 'object' && !Array.isArray(value) && current !== null && typeof current === 'object'
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current !== null &&
+      typeof current === 'object'
         ? merge(current, value as DeepPartial<typeof current>)
         : value;
   }
@@ -29,8 +33,11 @@ export function testConfig(
   patch?: DeepPartial<LlmConfig>,
 ): LlmConfig {
   const base = defaultConfig({});
-  return merge(base, {
-    cloud: { endpoint: cloud?.url ?? 'http://127.0.0.1:9', api_key: cloud === undefined ? undefined : API_KEY },
+  const mine = merge(base, {
+    cloud: {
+      endpoint: cloud?.url ?? 'http://127.0.0.1:9',
+      api_key: cloud === undefined ? undefined : API_KEY,
+    },
     local: { endpoint: local.url, models: ['gemma2:9b', 'llama3.2:3b'] },
     retry: { max_attempts: 3, delay_seconds: 0.01, timeout_seconds: 5 },
     timeouts: {
@@ -38,8 +45,8 @@ export function testConfig(
       local: { connect: 0.2, read: 0.3, write: 1, pool: 1 },
     },
     cooldown: { rate_limit_seconds: 600 },
-    ...patch,
   } as DeepPartial<LlmConfig>);
+  return merge(mine, patch);
 }
 
 /** A real pino logger writing JSON lines into memory. */
@@ -61,7 +68,9 @@ export function captureLog(): CapturedLog {
     text: () => written.join(''),
     lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>),
     events: (name) =>
-      written.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === name),
+      written
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.event === name),
   };
 }
 
@@ -90,3 +99,47 @@ export function hits(fake: OllamaFake, path: string): number {
 }
 
 export const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
+
+/**
+ * A TCP listener that never accepts: its accept queue is filled and its thread is blocked, so further
+ * connection attempts hang in SYN (a blackholed host), and only a connect timeout ends them.
+ */
+export async function startBlackhole(): Promise<{ url: string; close(): Promise<void> }> {
+  const { Worker } = await import('node:worker_threads');
+  const net = await import('node:net');
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     const net = require('node:net');
+     const server = net.createServer(() => {});
+     server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+       parentPort.postMessage(server.address().port);
+       parentPort.once('message', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+     });`,
+    { eval: true },
+  );
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+  worker.postMessage('block');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Fill the accept queue until a connection attempt stays pending.
+  const fillers: import('node:net').Socket[] = [];
+  for (let index = 0; index < 16; index++) {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    fillers.push(socket);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 100);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!connected) break;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      for (const socket of fillers) socket.destroy();
+      await worker.terminate();
+    },
+  };
+}
