@@ -55,7 +55,8 @@ interface Provenance {
 interface Context {
   readonly file: string;
   readonly fileExists: boolean;
-  readonly positions: ReadonlyMap<string, SourcePosition>;
+  /** Key positions in the file, computed on first use (only error paths need them). */
+  readonly positions: () => ReadonlyMap<string, SourcePosition>;
   /** dotted path -> where the winning value came from (file values are not listed: the fallback). */
   readonly provenance: Map<string, Provenance>;
   readonly merged: Raw;
@@ -193,7 +194,7 @@ function makeIssue(
   const position =
     provenance.source === 'file'
       ? findKeyPosition(
-          context.positions,
+          context.positions(),
           path.filter((part): part is string => typeof part === 'string'),
         )
       : undefined;
@@ -348,7 +349,7 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
     );
   const get = (path: string): unknown => getPath(config, path.split('.'));
   // Report a contradiction at the first involved key the user actually set (env, option or file line).
-  const explicit = (path: string): boolean => context.provenance.has(path) || context.positions.has(path);
+  const explicit = (path: string): boolean => context.provenance.has(path) || context.positions().has(path);
   const contradiction = (paths: readonly string[], text: string): void => {
     const path = paths.find(explicit) ?? paths[0]!;
     issues.push(makeIssue(context, path.split('.'), 'contradiction', text, undefined, text));
@@ -621,12 +622,17 @@ export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
   if (read.error) issues.push(read.error);
 
   let fileValue: unknown = {};
-  let positions: ReadonlyMap<string, SourcePosition> = new Map();
+  let positions: () => ReadonlyMap<string, SourcePosition> = () => new Map();
   let fileUsable = read.exists && read.error === undefined;
   if (read.source !== undefined) {
     try {
       fileValue = parseToml(read.source);
-      positions = safeLocateKeys(read.source);
+      const source = read.source;
+      let cached: ReadonlyMap<string, SourcePosition> | undefined;
+      positions = () => {
+        cached ??= safeLocateKeys(source);
+        return cached;
+      };
     } catch (error) {
       fileUsable = false;
       fileValue = {};
