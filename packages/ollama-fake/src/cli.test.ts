@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 let child: ChildProcess | undefined;
@@ -36,6 +36,9 @@ function startCli(args: string[]): Promise<string> {
     started.on('exit', (code) => reject(new Error(`cli exited ${code}: ${errors}`)));
   });
 }
+
+// Spawning Node can be slow on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 20_000 });
 
 describe('ollama-fake CLI', () => {
   it('serves the given models behind the key and never prints the key', async () => {

@@ -496,7 +496,8 @@ describe('startOllamaFake: fault script', () => {
       () => 'answered',
       (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // wait until the hung request has reached the fake, however loaded the machine is
+    while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await fake.stop();
     expect(await pending).toMatch(/UND_ERR_SOCKET|ECONNRESET/);
     const refused = await fetch(`${fake.url}/`).catch(
