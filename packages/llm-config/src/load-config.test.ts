@@ -298,6 +298,25 @@ auth_token = "file-token-0000"
     expect(config.server.port).toBe(1);
   });
 
+  it('gives a notice for a misspelt env var, and none for unrelated ones', () => {
+    const notices: string[] = [];
+    loadConfig({
+      path: join(dir, 'none.toml'),
+      env: {
+        HOME: home,
+        GRAPHITI_SERVER_PROT: '1',
+        OLLAMA_APIKEY: 'x',
+        OLLAMA_MODELS: '/m',
+        GRAPHITI_TEST_PG_URL: 'p',
+      },
+      onNotice: (message) => notices.push(message),
+    });
+    expect(notices.slice(1)).toEqual([
+      'Environment variable GRAPHITI_SERVER_PROT is not used; did you mean GRAPHITI_SERVER_PORT?',
+      'Environment variable OLLAMA_APIKEY is not used; did you mean OLLAMA_API_KEY?',
+    ]);
+  });
+
   it('GRAPHITI_HOME moves the default database, not a configured one', () => {
     expect(load(undefined, { GRAPHITI_HOME: join(dir, 'gh') }).storage.url).toBe(
       `sqlite:${join(dir, 'gh')}/graphiti.db`,

@@ -20,7 +20,7 @@ import {
 import { sealConfig } from './redact.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import { describeTable, findKeySpec, SECRET_PATHS } from './spec.js';
-import { suggestKey } from './suggest.js';
+import { editDistance, suggestKey } from './suggest.js';
 import { findKeyPosition, locateKeys, type SourcePosition } from './toml-locations.js';
 import type { LlmConfig, TimeoutConfig } from './types.js';
 
@@ -293,6 +293,18 @@ function buildEnvLayer(
     provenance.set(path, { source: 'env', envVar });
   }
   return { layer, hostIssues };
+}
+
+const KNOWN_ENV = [...ENV_OVERRIDES.map((entry) => entry.envVar), 'GRAPHITI_LLM_CONFIG', 'GRAPHITI_HOME'];
+
+/** A notice for a set variable that looks like a misspelt one of ours (e.g. GRAPHITI_SERVER_PROT). */
+function noticeEnvTypos(env: ConfigEnv, onNotice: ((message: string) => void) | undefined): void {
+  if (!onNotice) return;
+  for (const name of Object.keys(env)) {
+    if (KNOWN_ENV.includes(name) || !/^(GRAPHITI|OLLAMA)_/i.test(name) || name.length > 40) continue;
+    const match = KNOWN_ENV.find((known) => editDistance(name.toUpperCase(), known) <= 2);
+    if (match) onNotice(`Environment variable ${name} is not used; did you mean ${match}?`);
+  }
 }
 
 function recordOverrideProvenance(
@@ -644,6 +656,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
   collectSecrets(fileValue, secrets);
 
   const { layer: envLayer, hostIssues } = buildEnvLayer(env, provenance, secrets);
+  noticeEnvTypos(env, options.onNotice);
   recordOverrideProvenance(options.overrides, provenance);
   collectSecrets(options.overrides, secrets);
   const layers: Layers = {
