@@ -295,6 +295,17 @@ describe('startOllamaFake: OpenAI-compatible endpoints', () => {
     expect(text.split('\n\n').filter(Boolean)).toHaveLength(1);
   });
 
+  it('inserts a non-JSON data event for malformed on a /v1 stream and still ends with [DONE]', async () => {
+    fake.fault({ path: '/v1/chat/completions', kind: 'malformed', afterChunks: 1 });
+    const events = (
+      await (await post('/v1/chat/completions', { model: 'gemma2:9b', messages, stream: true })).text()
+    )
+      .split('\n\n')
+      .filter(Boolean);
+    expect(events[1]).toBe('data: this is not json {"choices":');
+    expect(events.at(-1)).toBe('data: [DONE]');
+  });
+
   it('answers /v1 errors in the OpenAI error shape (notes §4)', async () => {
     const response = await post('/v1/chat/completions', { model: 'nope', messages });
     expect(response.status).toBe(404);

@@ -93,6 +93,7 @@ type Handler = (exchange: Exchange) => void;
 
 const modifiedAt = '2026-01-15T10:20:30.123456789Z';
 const malformedLine = 'this is not json {"done":\n';
+const malformedEvent = 'data: this is not json {"choices":\n\n';
 
 function dropZero(object: Json): Json {
   for (const [key, value] of Object.entries(object)) if (value === 0) delete object[key];
@@ -382,7 +383,16 @@ class FakeServer implements OllamaFake {
         case 'hang':
           return;
         case 'delay':
-          this.#later(fault.spec.delayMs ?? 1000, () => this.#route(exchange));
+          this.#later(fault.spec.delayMs ?? 1000, () => {
+            // outside the request's promise chain now: an unexpected error must not crash the process
+            try {
+              this.#route(exchange);
+            } catch (error) {
+              if (!response.headersSent)
+                sendJson(response, 500, { error: `ollama-fake internal error: ${String(error)}` });
+              else response.destroy();
+            }
+          });
           return;
         default:
           break;
@@ -498,7 +508,12 @@ class FakeServer implements OllamaFake {
         lines = [...content.slice(0, after), errorLine];
         break;
       case 'malformed':
-        lines = [...content.slice(0, after), malformedLine, ...content.slice(after), ...tail];
+        lines = [
+          ...content.slice(0, after),
+          contentType === ndjsonType ? malformedLine : malformedEvent,
+          ...content.slice(after),
+          ...tail,
+        ];
         break;
       default:
         lines = [...content, ...tail];
