@@ -12,6 +12,7 @@ export { createModelCache, type ModelCache, type ModelCacheOptions } from './mod
 export {
   type FallbackChain,
   fallbackChain,
+  isEmbeddingModel,
   largestModel,
   modelMatches,
   normalizeModelName,

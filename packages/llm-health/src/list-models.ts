@@ -29,6 +29,9 @@ export function parseTags(body: unknown): PulledModel[] | undefined {
     const parameterSize = optionalString(details.parameter_size);
     const quantization = optionalString(details.quantization_level);
     const family = optionalString(details.family);
+    const capabilities = Array.isArray(raw.capabilities)
+      ? raw.capabilities.filter((item): item is string => typeof item === 'string')
+      : undefined;
     const sizeBytes =
       typeof raw.size === 'number' && Number.isFinite(raw.size) && raw.size > 0 ? raw.size : 0;
     models.push({
@@ -38,6 +41,7 @@ export function parseTags(body: unknown): PulledModel[] | undefined {
       ...(quantization === undefined ? {} : { quantization }),
       ...(family === undefined ? {} : { family }),
       parameters: parameterCount({ name, parameterSize }),
+      ...(capabilities === undefined ? {} : { capabilities }),
     });
   }
   return models;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   fallbackChain,
+  isEmbeddingModel,
   largestModel,
   modelMatches,
   normalizeModelName,
@@ -128,6 +129,21 @@ describe('largestModel', () => {
   });
 });
 
+describe('isEmbeddingModel', () => {
+  it.each([
+    [{ name: 'nomic-embed-text:latest' }, true],
+    [{ name: 'mxbai-embed-large:335m' }, true],
+    [{ name: 'all-minilm:22m' }, true],
+    [{ name: 'bge-m3:latest' }, true],
+    [{ name: 'custom:latest', family: 'nomic-bert' }, true],
+    [{ name: 'llama3.2:3b', family: 'llama' }, false],
+    [{ name: 'embedding-gemma-chat:2b', capabilities: ['completion'] }, false],
+    [{ name: 'qwen3-embedding:0.6b', capabilities: ['embedding'] }, true],
+  ])('%j -> %s', (model, expected) => {
+    expect(isEmbeddingModel(model)).toBe(expected);
+  });
+});
+
 describe('fallbackChain', () => {
   const models = [
     pulled('llama3.2:3b', '3.2B'),
@@ -157,11 +173,23 @@ describe('fallbackChain', () => {
     expect(result.warning).toContain('No configured local model is usable');
   });
 
-  it('uses every pulled model, largest first, when the chain is empty', () => {
-    expect(fallbackChain([], models)).toEqual({
-      chain: ['mistral:latest', 'llama3.2:3b', 'nomic-embed-text:latest'],
+  it('uses every pulled chat model, largest first, when the chain is empty', () => {
+    expect(fallbackChain([], [...models, pulled('gemma3:270m')])).toEqual({
+      chain: ['mistral:latest', 'llama3.2:3b', 'gemma3:270m'],
       dropped: [],
     });
+  });
+
+  it('says so when only embedding models are pulled and the chain is empty', () => {
+    const result = fallbackChain([], [pulled('nomic-embed-text:latest', '137M')]);
+    expect(result.chain).toEqual([]);
+    expect(result.warning).toBe(
+      'Only embedding models are pulled (nomic-embed-text:latest). Pull a chat model, e.g.: ollama pull llama3.2:3b',
+    );
+  });
+
+  it('keeps an embedding model the configuration names explicitly', () => {
+    expect(fallbackChain(['nomic-embed-text'], models).chain).toEqual(['nomic-embed-text:latest']);
   });
 
   it('warns when the chain is empty and nothing is pulled', () => {

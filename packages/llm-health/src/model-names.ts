@@ -138,6 +138,23 @@ export function largestModel<T extends { name: string }>(models: readonly T[]): 
   return sortLargestFirst(models)[0];
 }
 
+const EMBEDDING_FAMILIES = new Set(['bert', 'nomic-bert', 'xlm-roberta']);
+
+/**
+ * Whether a pulled model can only embed (so it cannot answer chat or generate): its `capabilities` lack
+ * `completion` when the server lists them; otherwise its family is a BERT-style encoder or its name says so
+ * (`nomic-embed-text`, `mxbai-embed-large`, `all-minilm`, `bge-m3`).
+ */
+export function isEmbeddingModel(model: Pick<PulledModel, 'name' | 'family' | 'capabilities'>): boolean {
+  if (model.capabilities !== undefined && model.capabilities.length > 0) {
+    return !model.capabilities.includes('completion');
+  }
+  if (model.family !== undefined && EMBEDDING_FAMILIES.has(model.family.toLowerCase())) return true;
+  const { name } = splitTag(model.name.toLowerCase());
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return /embed|minilm|^bge-|^e5-/.test(base);
+}
+
 /** The local fallback chain after filtering to pulled models. */
 export interface FallbackChain {
   /** Pulled model names (as `/api/tags` names them), in the order to try them. */
@@ -156,18 +173,20 @@ export function pullCommand(models: readonly string[]): string {
 /**
  * The local fallback chain: the configured chain filtered to pulled models in its order (each configured name
  * matched with {@link modelMatches}, so `llama3.2` finds `llama3.2:latest`), with a warning naming what was
- * dropped. With an empty configured chain: every pulled model, largest first.
+ * dropped. With an empty configured chain: every pulled model that can chat, largest first (embedding-only
+ * models, see {@link isEmbeddingModel}, are left out: they cannot answer chat or generate).
  */
 export function fallbackChain(configured: readonly string[], pulled: readonly PulledModel[]): FallbackChain {
   if (configured.length === 0) {
-    const chain = sortLargestFirst(pulled).map((model) => model.name);
-    return chain.length > 0
-      ? { chain, dropped: [] }
-      : {
-          chain,
-          dropped: [],
-          warning: 'No local models are pulled. Pull one, e.g.: ollama pull llama3.2:3b',
-        };
+    const chain = sortLargestFirst(pulled.filter((model) => !isEmbeddingModel(model))).map(
+      (model) => model.name,
+    );
+    if (chain.length > 0) return { chain, dropped: [] };
+    const warning =
+      pulled.length === 0
+        ? 'No local models are pulled. Pull one, e.g.: ollama pull llama3.2:3b'
+        : `Only embedding models are pulled (${pulled.map((model) => model.name).join(', ')}). Pull a chat model, e.g.: ollama pull llama3.2:3b`;
+    return { chain, dropped: [], warning };
   }
   const chain: string[] = [];
   const dropped: string[] = [];

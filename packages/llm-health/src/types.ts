@@ -12,6 +12,8 @@ export interface PulledModel {
   readonly family?: string;
   /** `parameterCount()` of this model (0 = unknown, sorts last). */
   readonly parameters: number;
+  /** `capabilities` (`completion`, `embedding`, `tools`, ...), when the server lists them (newer servers). */
+  readonly capabilities?: readonly string[];
 }
 
 /** Connect and read timeouts, in seconds (fractions allowed). */
