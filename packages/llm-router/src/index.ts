@@ -14,6 +14,12 @@ export {
   type FileStateStoreOptions,
 } from './file-state-store.js';
 export { cloudModelName, resolveCloudModel } from './model-names.js';
+export {
+  type ProcessPendingOptions,
+  type ProcessPendingResult,
+  processPending,
+  type ReplayProgress,
+} from './process-pending.js';
 export type {
   AttemptFailure,
   CallOptions,

@@ -7,7 +7,13 @@ import type { Logger } from '../types.js';
 /** The cloud key used by every test: it must never show up in a log line, an error or a queued row. */
 export const API_KEY = 'sk-test-SECRET-0123456789abcdef';
 
-type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  -readonly [K in keyof T]?: T[K] extends readonly unknown[]
+    ? T[K]
+    : T[K] extends object
+      ? DeepPartial<T[K]>
+      : T[K];
+};
 
 function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
   if (patch === undefined) return base;
