@@ -51,6 +51,19 @@ describe('createModelCache', () => {
     expect(fallbackChain([], models).chain).toEqual(['gemma2:9b', 'llama3.2:3b']);
   });
 
+  it('gives the router a partial chain: configured order, pulled names, missing ones dropped with a warning', async () => {
+    fake.setModels(['llama3.2:3b', { name: 'mistral:latest', parameterSize: '7.2B' }, 'nomic-embed-text']);
+    const cache = createModelCache({ endpoint: fake.url });
+    const result = fallbackChain(['gemma2:9b', 'llama3.2:3b', 'mistral', 'qwen2.5:1.5b'], await cache.list());
+    expect(result).toEqual({
+      chain: ['llama3.2:3b', 'mistral:latest'],
+      dropped: ['gemma2:9b', 'qwen2.5:1.5b'],
+      warning:
+        'Local fallback models not pulled, skipped: gemma2:9b, qwen2.5:1.5b. Using: llama3.2:3b, mistral:latest. Run: ollama pull gemma2:9b && ollama pull qwen2.5:1.5b',
+    });
+    expect(fallbackChain([], await cache.list()).chain).toEqual(['mistral:latest', 'llama3.2:3b']);
+  });
+
   it('throws LOCAL_DOWN when the server is unreachable, and recovers when it is back', async () => {
     const other = await startOllamaFake({ models: ['gemma2:9b'] });
     const cache = createModelCache({ endpoint: other.url, ttlMs: 60_000 });
