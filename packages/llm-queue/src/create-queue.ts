@@ -4,6 +4,7 @@ import { skipLockedRows, withPutLock } from './dialect.js';
 import { QueueError, QueueFullError } from './errors.js';
 import { createIdGenerator } from './ids.js';
 import { toJson } from './json.js';
+import { prepareQuery } from './prepared-query.js';
 import type { QueueDatabase, QueueTable } from './schema.js';
 
 /** Where an item is in its life: waiting, handed out, or finished one way or another. */
@@ -203,6 +204,132 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
 
   const cutoff = (at: number): number => at - ttlMs;
 
+  // The hot operations are compiled once (see prepareQuery); `param('x')` marks a per-call value.
+  const insertItem = prepareQuery<
+    {
+      id: string;
+      operation: string;
+      params: string;
+      key: string | null;
+      lastError: string | null;
+      at: number;
+      cutoff: number;
+    },
+    { id: string }
+  >((param) =>
+    db
+      .insertInto(table)
+      .columns([
+        'id',
+        'operation',
+        'params',
+        'idempotency_key',
+        'status',
+        'attempts',
+        'last_error',
+        'created_at',
+        'updated_at',
+      ])
+      .expression(
+        db
+          .selectNoFrom([
+            sql<string>`${param('id')}`.as('id'),
+            sql<string>`${param('operation')}`.as('operation'),
+            sql<string>`${param('params')}`.as('params'),
+            sql<string | null>`cast(${param('key')} as text)`.as('idempotency_key'),
+            sql<string>`'ready'`.as('status'),
+            sql<number>`0`.as('attempts'),
+            sql<string | null>`cast(${param('lastError')} as text)`.as('last_error'),
+            sql<number>`cast(${param('at')} as bigint)`.as('created_at'),
+            sql<number>`cast(${param('at')} as bigint)`.as('updated_at'),
+          ])
+          // Room left? Counts waiting items, but never more than maxSize of them.
+          .where(
+            db
+              .selectFrom(
+                db
+                  .selectFrom(table)
+                  .select(sql<number>`1`.as('one'))
+                  .where('status', '=', 'ready')
+                  .where('created_at', '>', param('cutoff'))
+                  .limit(maxSize)
+                  .as('waiting'),
+              )
+              .select((count) => count.fn.countAll<number>().as('n')),
+            '<',
+            maxSize,
+          ),
+      )
+      .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+      .returning('id'),
+  );
+
+  const leaseItems = prepareQuery<{ count: number; at: number; cutoff: number; leaseUntil: number }, Row>(
+    (param) =>
+      db
+        .with('next', (cte) =>
+          skipLockedRows(
+            dialect,
+            cte
+              .selectFrom(table)
+              .select('id as next_id')
+              .where('status', '=', 'ready')
+              .where('created_at', '>', param('cutoff'))
+              .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', param('at'))]))
+              .orderBy('created_at')
+              .orderBy('id')
+              .limit(param('count')),
+          ),
+        )
+        .updateTable(table)
+        .from('next')
+        .set({ lease_until: param('leaseUntil'), updated_at: param('at') })
+        .whereRef('id', '=', 'next.next_id')
+        .returning(columns),
+  );
+
+  const ackItem = prepareQuery<{ id: string; result: string; at: number }, { id: string }>((param) =>
+    db
+      .updateTable(table)
+      .set({ status: 'done', result: param('result'), lease_until: null, updated_at: param('at') })
+      .where('id', '=', param('id'))
+      .where('status', '=', 'ready')
+      .returning('id'),
+  );
+
+  const nackItem = prepareQuery<{ id: string; error: string; at: number }, { id: string }>((param) =>
+    db
+      .updateTable(table)
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        status: eb
+          .case()
+          .when(eb(eb('attempts', '+', 1), '>=', maxAttempts))
+          .then(sql<'failed'>`'failed'`)
+          .else(sql<'ready'>`'ready'`)
+          .end(),
+        last_error: param('error'),
+        lease_until: null,
+        updated_at: param('at'),
+      }))
+      .where('id', '=', param('id'))
+      .where('status', '=', 'ready')
+      .returning('id'),
+  );
+
+  const failItem = prepareQuery<{ id: string; reason: string; at: number }, { id: string }>((param) =>
+    db
+      .updateTable(table)
+      .set({ status: 'failed', last_error: param('reason'), lease_until: null, updated_at: param('at') })
+      .where('id', '=', param('id'))
+      .where('status', '=', 'ready')
+      .returning('id'),
+  );
+
+  const selectItem = prepareQuery<{ id: string }, Row>((param) =>
+    db.selectFrom(table).select(columns).where('id', '=', param('id')),
+  );
+
   function toRecord(row: Row, at: number): QueueRecord {
     const createdAt = Number(row.created_at);
     const leaseUntil = row.lease_until === null ? null : Number(row.lease_until);
@@ -228,7 +355,7 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
 
   /** Explains why an update of a waiting item touched no row. */
   async function explainMiss(id: string, action: string): Promise<never> {
-    const row = await db.selectFrom(table).select(columns).where('id', '=', id).executeTakeFirst();
+    const [row] = (await selectItem(db, { id })).rows;
     if (!row) {
       throw new QueueError(
         'NOT_FOUND',
@@ -291,53 +418,18 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       }
       const at = now();
       const id = nextId(at);
-      const inserted = await withPutLock(dialect, db, (executor) =>
-        executor
-          .insertInto(table)
-          .columns([
-            'id',
-            'operation',
-            'params',
-            'idempotency_key',
-            'status',
-            'attempts',
-            'last_error',
-            'created_at',
-            'updated_at',
-          ])
-          .expression(
-            executor
-              .selectNoFrom([
-                sql<string>`${id}`.as('id'),
-                sql<string>`${operation}`.as('operation'),
-                sql<string>`${paramsJson}`.as('params'),
-                sql<string | null>`cast(${key} as text)`.as('idempotency_key'),
-                sql<string>`'ready'`.as('status'),
-                sql<number>`0`.as('attempts'),
-                sql<string | null>`cast(${options.lastError ?? null} as text)`.as('last_error'),
-                sql<number>`cast(${at} as bigint)`.as('created_at'),
-                sql<number>`cast(${at} as bigint)`.as('updated_at'),
-              ])
-              .where(
-                executor
-                  .selectFrom(
-                    executor
-                      .selectFrom(table)
-                      .select(sql<number>`1`.as('one'))
-                      .where('status', '=', 'ready')
-                      .where('created_at', '>', cutoff(at))
-                      .limit(maxSize)
-                      .as('waiting'),
-                  )
-                  .select((count) => count.fn.countAll<number>().as('n')),
-                '<',
-                maxSize,
-              ),
-          )
-          .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
-          .returning('id')
-          .executeTakeFirst(),
-      );
+      const inserted = await withPutLock(dialect, db, async (executor) => {
+        const { rows } = await insertItem(executor, {
+          id,
+          operation,
+          params: paramsJson,
+          key,
+          lastError: options.lastError ?? null,
+          at,
+          cutoff: cutoff(at),
+        });
+        return rows[0];
+      });
       if (inserted) return inserted.id;
       if (key !== null) {
         const existing = await db
@@ -360,27 +452,12 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
         );
       }
       const at = now();
-      const rows = await db
-        .with('next', (cte) =>
-          skipLockedRows(
-            dialect,
-            cte
-              .selectFrom(table)
-              .select('id as next_id')
-              .where('status', '=', 'ready')
-              .where('created_at', '>', cutoff(at))
-              .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]))
-              .orderBy('created_at')
-              .orderBy('id')
-              .limit(count),
-          ),
-        )
-        .updateTable(table)
-        .from('next')
-        .set({ lease_until: Math.round(at + leaseSeconds * 1000), updated_at: at })
-        .whereRef('id', '=', 'next.next_id')
-        .returning(columns)
-        .execute();
+      const { rows } = await leaseItems(db, {
+        count,
+        at,
+        cutoff: cutoff(at),
+        leaseUntil: Math.round(at + leaseSeconds * 1000),
+      });
       return rows
         .map((row) => toRecord(row, at))
         .sort(
@@ -392,56 +469,27 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       requireId(id);
       const resultJson = toJson(result === undefined ? null : result, `result of queue item ${id}`);
       const at = now();
-      const updated = await db
-        .updateTable(table)
-        .set({ status: 'done', result: resultJson, lease_until: null, updated_at: at })
-        .where('id', '=', id)
-        .where('status', '=', 'ready')
-        .returning('id')
-        .executeTakeFirst();
+      const updated = (await ackItem(db, { id, result: resultJson, at })).rows[0];
       if (!updated) await explainMiss(id, 'ack');
     },
 
     async nack(id, error) {
       requireId(id);
       const at = now();
-      const updated = await db
-        .updateTable(table)
-        .set((eb) => ({
-          attempts: eb('attempts', '+', 1),
-          status: eb
-            .case()
-            .when(eb(eb('attempts', '+', 1), '>=', maxAttempts))
-            .then(sql<'failed'>`'failed'`)
-            .else(sql<'ready'>`'ready'`)
-            .end(),
-          last_error: String(error),
-          lease_until: null,
-          updated_at: at,
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'ready')
-        .returning('id')
-        .executeTakeFirst();
+      const updated = (await nackItem(db, { id, error: String(error), at })).rows[0];
       if (!updated) await explainMiss(id, 'nack');
     },
 
     async fail(id, reason) {
       requireId(id);
       const at = now();
-      const updated = await db
-        .updateTable(table)
-        .set({ status: 'failed', last_error: String(reason), lease_until: null, updated_at: at })
-        .where('id', '=', id)
-        .where('status', '=', 'ready')
-        .returning('id')
-        .executeTakeFirst();
+      const updated = (await failItem(db, { id, reason: String(reason), at })).rows[0];
       if (!updated) await explainMiss(id, 'fail');
     },
 
     async get(id) {
       requireId(id);
-      const row = await selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectItem(db, { id })).rows;
       return row ? toRecord(row, now()) : undefined;
     },
 

@@ -3,6 +3,7 @@
  * made, how the migration lock is taken, how puts are serialised for an exact `max_size`, and
  * how a lease skips rows other workers are leasing. All queries elsewhere are the same Kysely code.
  */
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
   type Dialect,
@@ -10,8 +11,11 @@ import {
   type Kysely,
   type MigrationLockOptions,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   type SelectQueryBuilder,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDialect,
   sql,
 } from 'kysely';
@@ -54,6 +58,28 @@ export interface SqliteDialectOptions {
   readonly busyTimeoutMs: number;
 }
 
+const statementCacheSize = 128;
+
+/**
+ * Kysely prepares every query anew; the queue runs a handful of distinct statements over and over,
+ * so preparing each SQL text once and reusing the statement saves most of the per-query cost.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value as string);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /**
  * A Kysely dialect for one better-sqlite3 connection in WAL mode, with the busy timeout and the
  * `synchronous` level set explicitly on the connection (never inherited from a default).
@@ -65,7 +91,7 @@ export function createSqliteDialect(path: string, options: SqliteDialectOptions)
       database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
       database.pragma('journal_mode = WAL');
       database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-      return database;
+      return withStatementCache(database);
     },
   });
 }
@@ -86,6 +112,37 @@ export interface PostgresDialectOptions {
   readonly onPoolError: (error: Error) => void;
 }
 
+/**
+ * Runs every parameterised query as a named prepared statement (named by a hash of its text), so
+ * PostgreSQL parses and plans each of the queue's few statements once per connection, not per call.
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `graphiti_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      if (names.size < 1024) names.set(text, name);
+    }
+    return name;
+  };
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      return {
+        query: ((text: unknown, values?: readonly unknown[]) => {
+          if (typeof text !== 'string') return client.query(text as pg.Submittable); // a cursor (streaming)
+          return values && values.length > 0
+            ? client.query({ name: nameOf(text), text, values: values as unknown[] })
+            : client.query(text, values as unknown[]);
+        }) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** A Kysely dialect over a pg Pool; int8 values are returned as numbers. */
 export function createPostgresDialect(url: string, options: PostgresDialectOptions): Dialect {
   const pool = new pg.Pool({
@@ -95,7 +152,7 @@ export function createPostgresDialect(url: string, options: PostgresDialectOptio
     types: pgTypes,
   });
   pool.on('error', options.onPoolError);
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: withNamedStatements(pool) });
 }
 
 /**

@@ -27,6 +27,10 @@ switch (mode) {
     break;
   }
   case 'work': {
+    // Start together: say "ready", then wait for the parent's "go" on stdin.
+    say({ ready: true });
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    process.stdin.pause();
     const acked = [];
     for (;;) {
       const items = await storage.queue.lease({ count: options.count, leaseSeconds: 60 });
