@@ -180,6 +180,20 @@ describe('createRouter: cloud first, retries, failover', () => {
     ]);
   });
 
+  it('caps a cloud attempt at retry.timeout_seconds when that is shorter than the read timeout', async () => {
+    fakes.cloud.fault({ path: '/api/chat', kind: 'delay', delayMs: 2000 });
+    const router = make({
+      retry: { max_attempts: 3, delay_seconds: 0.01, timeout_seconds: 0.1 },
+      timeouts: { cloud: { connect: 1, read: 30, write: 1, pool: 1 } } as LlmConfig['timeouts'],
+    });
+    const answer = await router.chat({ messages });
+    expect(answer.provider).toBe('local');
+    expect(hits(fakes.cloud, '/api/chat')).toBe(1);
+    expect(log.events('llm_failover')).toMatchObject([
+      { reason: 'timeout', error_code: 'ATTEMPT_TIMEOUT', attempts: 1 },
+    ]);
+  });
+
   it('fails over on 401 without retrying and warns once that the key is wrong', async () => {
     const router = createRouter({
       config: {
@@ -507,6 +521,22 @@ describe('createRouter: streaming', () => {
     expect((error as Error).name).toBe('AbortError');
     expect(hits(fakes.local, '/api/chat')).toBe(0);
     expect(log.events('llm_failover')).toEqual([]);
+  });
+
+  it('stream.abort() ends the stream with an AbortError and no StreamInterruptedError', async () => {
+    fakes.cloud.fault({ path: '/api/chat', kind: 'stall', afterChunks: 1 });
+    const router = make({
+      timeouts: { cloud: { connect: 1, read: 30, write: 1, pool: 1 } } as LlmConfig['timeouts'],
+    });
+    const stream = await router.chat({ messages, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    const pending = iterator.next();
+    stream.abort();
+    const error = await failure(pending);
+    expect((error as Error).name).toBe('AbortError');
+    expect(StreamInterruptedError.isInstance(error)).toBe(false);
+    expect(log.events('llm_stream_interrupted')).toEqual([]);
   });
 
   it('rejects at once when the caller aborts while the cloud is silent, without failing over or queueing', async () => {

@@ -128,7 +128,10 @@ type Answer = Record<string, unknown> & { model?: string; done?: boolean };
 interface StreamStart {
   readonly first: Answer;
   readonly iterator: AsyncIterator<Answer>;
-  readonly controller: AbortController;
+  /** Cancels the upstream request. */
+  readonly abort: () => void;
+  /** Unlinks the caller's signal once the stream is over. */
+  readonly release: () => void;
 }
 
 class AttemptFailed extends Error {
@@ -278,29 +281,43 @@ export function createRouter(options: RouterOptions): Router {
     job: Job,
   ): Promise<{ value: Answer | StreamStart; trace: AttemptTrace }> {
     const trace: AttemptTrace = { responded: false };
-    const controller = new AbortController();
-    const signals: AbortSignal[] = [controller.signal];
-    if (job.signal !== undefined) signals.push(job.signal);
+    const callerSignal = job.signal;
+    // The cap only binds when it is shorter than the read timeout: Ollama sends a non-streamed answer (and
+    // a stream's first line) all at once, so the read timeout already bounds an attempt that long.
+    const capMs =
+      provider.name === 'cloud' && attemptCapMs !== undefined && attemptCapMs < provider.readTimeoutMs
+        ? attemptCapMs
+        : undefined;
+    const controller = callerSignal !== undefined || capMs !== undefined ? new AbortController() : undefined;
+    let release = (): void => {};
+    if (callerSignal !== undefined && controller !== undefined) {
+      const onAbort = (): void => controller.abort(callerSignal.reason);
+      callerSignal.addEventListener('abort', onAbort, { once: true });
+      release = () => callerSignal.removeEventListener('abort', onAbort);
+    }
+    let capped = false;
     let capTimer: NodeJS.Timeout | undefined;
-    if (provider.name === 'cloud' && attemptCapMs !== undefined) {
+    if (capMs !== undefined && controller !== undefined) {
       capTimer = setTimeout(() => {
-        controller.abort(
-          Object.assign(new Error(`No complete answer within ${attemptCapMs} ms`), {
-            code: 'ATTEMPT_TIMEOUT',
-          }),
-        );
-      }, attemptCapMs);
+        capped = true;
+        controller.abort();
+      }, capMs);
       capTimer.unref?.();
     }
-    const signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    let iterable: (AsyncIterable<Answer> & { abort?: () => void }) | undefined;
+    const abort = (): void => {
+      iterable?.abort?.();
+      controller?.abort();
+    };
     const client = provider.client({
-      signal,
+      controller,
       stream: job.stream,
       trace,
       onMalformedLine: (line) =>
         event('stream_malformed_line', { provider: provider.name, model, line: redact(line.slice(0, 200)) }),
     });
     const body: Record<string, unknown> = { ...job.request, model };
+    let streaming = false;
     try {
       if (job.operation === 'embed') {
         const value = (await client.embed(body as never)) as unknown as Answer;
@@ -311,29 +328,30 @@ export function createRouter(options: RouterOptions): Router {
         ? client.chat.bind(client)
         : client.generate.bind(client)) as unknown as (request: unknown) => Promise<unknown>;
       if (!job.stream) {
-        return { value: (await call(body)) as unknown as Answer, trace };
+        return { value: (await call(body)) as Answer, trace };
       }
-      const iterable = (await call(body)) as unknown as AsyncIterable<Answer>;
+      iterable = (await call(body)) as AsyncIterable<Answer> & { abort?: () => void };
       const iterator = iterable[Symbol.asyncIterator]();
       const first = await iterator.next();
       if (first.done === true) throw new Error('Did not receive done or success response in stream.');
-      return { value: { first: first.value, iterator, controller }, trace };
+      streaming = true;
+      return { value: { first: first.value, iterator, abort, release }, trace };
     } catch (error) {
-      controller.abort();
-      if (job.signal?.aborted) throw abortReason(job.signal);
-      const cause = controller.signal.reason as { code?: unknown } | undefined;
-      const capped = cause !== undefined && cause.code === 'ATTEMPT_TIMEOUT';
-      const classification = capped
+      abort();
+      if (callerSignal?.aborted) throw abortReason(callerSignal);
+      const classification: Classification = capped
         ? {
-            reason: 'timeout' as const,
+            reason: 'timeout',
             code: 'ATTEMPT_TIMEOUT',
             retryable: false,
-            message: String((cause as Error).message),
+            message: `No answer within retry.timeout_seconds (${attemptCapMs} ms)`,
           }
         : classifyError(error, trace.responded);
       throw new AttemptFailed({ ...classification, message: redact(classification.message) }, trace, error);
     } finally {
       if (capTimer !== undefined) clearTimeout(capTimer);
+      // a started stream keeps the caller's signal linked until it ends
+      if (!streaming) release();
     }
   }
 
@@ -350,68 +368,96 @@ export function createRouter(options: RouterOptions): Router {
     start: StreamStart,
     job: Job,
   ): RouterStream<Answer> {
-    const { first, iterator, controller } = start;
-    let iterated = false;
+    const { first, iterator: upstream, abort, release } = start;
+    let aborted = false;
+    const cancel = (): void => {
+      aborted = true;
+      abort();
+    };
     const answeredModel = typeof first.model === 'string' && first.model !== '' ? first.model : model;
-    async function* chunks(): AsyncGenerator<Answer & Served> {
-      let partial = '';
-      let completed = false;
-      try {
-        let chunk: Answer = first;
-        for (;;) {
-          partial += textOf(chunk);
-          const isLast = chunk.done === true;
-          if (isLast && provider === 'cloud') await recordTokens(chunk);
-          yield served(chunk, provider, model);
-          if (isLast) {
-            completed = true;
-            return;
-          }
-          let next: IteratorResult<Answer>;
+    let state: 'first' | 'open' | 'done' = 'first';
+    let partial = '';
+    const finish = (): void => {
+      state = 'done';
+      release();
+    };
+
+    const interrupted = (error: unknown): unknown => {
+      if (job.signal?.aborted) return abortReason(job.signal);
+      if (aborted) return new DOMException('The stream was aborted', 'AbortError');
+      const classification = classifyError(error, true);
+      const message = redact(classification.message);
+      event('llm_stream_interrupted', {
+        provider,
+        model: answeredModel,
+        reason: classification.reason,
+        error_code: classification.code,
+        received_chars: partial.length,
+      });
+      return new StreamInterruptedError(
+        `The ${provider} stream from ${answeredModel} failed after ${partial.length} characters (${classification.code}: ${message}); the answer is incomplete.`,
+        { partial, provider, model: answeredModel, cause: error },
+      );
+    };
+
+    // A hand-written iterator (not an async generator): one promise per chunk on top of the client's.
+    const iterator: AsyncIterableIterator<Answer & Served> = {
+      async next(): Promise<IteratorResult<Answer & Served>> {
+        if (state === 'done') return { done: true, value: undefined };
+        let chunk: Answer;
+        if (state === 'first') {
+          state = 'open';
+          chunk = first;
+        } else {
+          let result: IteratorResult<Answer>;
           try {
-            next = await iterator.next();
+            result = await upstream.next();
           } catch (error) {
-            if (job.signal?.aborted) throw abortReason(job.signal);
-            if (controller.signal.aborted) throw abortReason(controller.signal);
-            const classification = classifyError(error, true);
-            const message = redact(classification.message);
-            event('llm_stream_interrupted', {
-              provider,
-              model: answeredModel,
-              reason: classification.reason,
-              error_code: classification.code,
-              received_chars: partial.length,
-            });
-            throw new StreamInterruptedError(
-              `The ${provider} stream from ${answeredModel} failed after ${partial.length} characters (${classification.code}: ${message}); the answer is incomplete.`,
-              { partial, provider, model: answeredModel, cause: error },
-            );
+            const failure = interrupted(error);
+            finish();
+            abort();
+            throw failure;
           }
-          if (next.done === true) {
-            completed = true;
-            return;
+          if (result.done === true) {
+            finish();
+            return { done: true, value: undefined };
           }
-          chunk = next.value;
+          chunk = result.value;
         }
-      } finally {
-        if (!completed) controller.abort();
-      }
-    }
+        partial += textOf(chunk);
+        if (chunk.done === true) {
+          finish();
+          if (provider === 'cloud') await recordTokens(chunk);
+        }
+        return { done: false, value: served(chunk, provider, model) };
+      },
+      async return(): Promise<IteratorResult<Answer & Served>> {
+        if (state !== 'done') {
+          finish();
+          cancel();
+        }
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    let handedOut = false;
     return {
       provider,
       model: answeredModel,
-      abort: () => controller.abort(),
+      abort: cancel,
       [Symbol.asyncIterator]() {
-        if (iterated)
+        if (handedOut)
           throw new RouterError('STREAM_INTERRUPTED', 'A router stream can be iterated only once.');
-        iterated = true;
-        return chunks();
+        handedOut = true;
+        return iterator;
       },
     };
   }
 
   function isStreamStart(value: Answer | StreamStart): value is StreamStart {
-    return 'iterator' in value && 'controller' in value && 'first' in value;
+    return 'iterator' in value && 'first' in value && 'abort' in value;
   }
 
   /** The result handed to the caller once a provider succeeded. */

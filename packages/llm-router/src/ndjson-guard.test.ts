@@ -10,7 +10,7 @@ async function run(parts: string[]): Promise<{ text: string; malformed: string[]
     },
   });
   const malformed: string[] = [];
-  const reader = guardNdjson(body, (line) => malformed.push(line)).getReader();
+  const reader = guardNdjson(body, (line) => malformed.push(line));
   const decoder = new TextDecoder();
   let text = '';
   for (;;) {
@@ -45,7 +45,7 @@ describe('guardNdjson', () => {
         controller.close();
       },
     });
-    const reader = guardNdjson(body, () => {}).getReader();
+    const reader = guardNdjson(body, () => {});
     let text = '';
     const decoder = new TextDecoder();
     for (;;) {

@@ -14,8 +14,11 @@ export interface AttemptTrace {
 
 /** Per-attempt settings handed to the provider's fetch. */
 export interface AttemptSettings {
-  /** Cancels the attempt (caller abort, per-attempt cap, stream abort). */
-  readonly signal: AbortSignal | undefined;
+  /**
+   * Cancels the attempt (caller abort, per-attempt cap); its signal goes to undici. Absent when nothing
+   * but the client itself can cancel: an AbortController per request is measurable overhead.
+   */
+  readonly controller: AbortController | undefined;
   /** The request streams: its NDJSON body is guarded against malformed lines. */
   readonly stream: boolean;
   readonly trace: AttemptTrace;
@@ -26,6 +29,8 @@ export interface AttemptSettings {
 export interface Provider {
   readonly name: ProviderName;
   readonly endpoint: string;
+  /** The read timeout in ms (headers and every body gap). */
+  readonly readTimeoutMs: number;
   /** An `ollama` client whose fetch runs one attempt with these settings. */
   client(settings: AttemptSettings): Ollama;
   close(): Promise<void>;
@@ -61,11 +66,18 @@ export function createProvider(options: ProviderOptions): Provider {
 
   function fetchFor(settings: AttemptSettings): OllamaFetch {
     return (async (input: string | URL | Request, init?: RequestInit) => {
+      const { controller } = settings;
       const own = init?.signal ?? undefined;
-      const signal =
-        own && settings.signal
-          ? AbortSignal.any([own, settings.signal])
-          : (own ?? settings.signal ?? undefined);
+      let signal = own;
+      if (controller !== undefined) {
+        // The ollama client's own signal (its stream abort()) also cancels the attempt. A listener is
+        // cheaper than AbortSignal.any, and both live only as long as the attempt.
+        if (own) {
+          if (own.aborted) controller.abort(own.reason);
+          else own.addEventListener('abort', () => controller.abort(own.reason), { once: true });
+        }
+        signal = controller.signal;
+      }
       const response = await undiciFetch(input as string, {
         ...(init as Record<string, unknown>),
         signal,
@@ -76,11 +88,10 @@ export function createProvider(options: ProviderOptions): Provider {
       trace.status = response.status;
       trace.headers = response.headers as unknown as Headers;
       if (settings.stream && response.ok && response.body !== null) {
-        return new UndiciResponse(guardNdjson(response.body, settings.onMalformedLine), {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        });
+        // The client only calls body.getReader() on a streamed answer: hand it the guarded reader. Shadowing
+        // the body getter avoids building a second Response and a second web stream for every answer.
+        const reader = guardNdjson(response.body, settings.onMalformedLine);
+        Object.defineProperty(response, 'body', { value: { getReader: () => reader }, configurable: true });
       }
       return response;
     }) as unknown as OllamaFetch;
@@ -89,6 +100,7 @@ export function createProvider(options: ProviderOptions): Provider {
   return {
     name: options.name,
     endpoint: options.endpoint,
+    readTimeoutMs: readMs,
     client(settings) {
       return new Ollama({
         host: options.endpoint,

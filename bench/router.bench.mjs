@@ -1,0 +1,177 @@
+// In-process overhead of @graphiti/llm-router against calling the same Ollama fake directly with the
+// `ollama` client, side by side in one run (not a test; numbers go to RESULTS.md).
+// Client, router and fake share one Node process on 127.0.0.1. Scenarios run interleaved for `rounds`
+// rounds (JIT warm-up and machine noise hit all alike); the median round counts.
+//   throughput: `total` requests at concurrency `concurrency` -> req/s
+//   latency:    `sequential` requests one at a time -> median ms per request
+// Usage: node router.bench.mjs [total=2000] [concurrency=16] [rounds=5] [sequential=600]
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { defaultConfig } from '@graphiti/llm-config';
+import { createRouter } from '@graphiti/llm-router';
+import { startOllamaFake } from '@graphiti/ollama-fake';
+import { Ollama } from 'ollama';
+import { Agent, fetch as undiciFetch } from 'undici';
+
+const total = Number(process.argv[2] ?? 2000);
+const concurrency = Number(process.argv[3] ?? 16);
+const rounds = Number(process.argv[4] ?? 5);
+const sequential = Number(process.argv[5] ?? 600);
+const apiKey = 'bench-key';
+const messages = [{ role: 'user', content: 'Summarise the knowledge graph node about failover.' }];
+
+const fake = await startOllamaFake({ apiKey, models: ['gpt-oss:120b'], chunks: 4, maxLoggedRequests: 100 });
+const base = defaultConfig({});
+const config = {
+  ...base,
+  cloud: { ...base.cloud, endpoint: fake.url, api_key: apiKey, default_model: 'gpt-oss:120b' },
+};
+const router = createRouter({ config });
+const headers = { Authorization: `Bearer ${apiKey}` };
+// what an application would write without the router: the ollama client over Node's global fetch
+const direct = new Ollama({ host: fake.url, headers });
+// the same client over undici 7's fetch with its own Agent (the transport the router uses), to separate
+// transport cost from routing cost
+const agent = new Agent({ connect: { timeout: 5000 }, headersTimeout: 90_000, bodyTimeout: 90_000 });
+const directUndici = new Ollama({
+  host: fake.url,
+  headers,
+  fetch: (input, init) => undiciFetch(input, { ...init, dispatcher: agent }),
+});
+
+async function drain(iterable) {
+  let text = '';
+  for await (const chunk of iterable) text += chunk.message.content;
+  return text;
+}
+
+const expected = fake.expectedText({ model: 'gpt-oss:120b', messages });
+const scenarios = [
+  [
+    'non-streaming',
+    'direct (ollama client, global fetch)',
+    () => direct.chat({ model: 'gpt-oss:120b', messages }),
+  ],
+  [
+    'non-streaming',
+    'direct (ollama client, undici 7 Agent)',
+    () => directUndici.chat({ model: 'gpt-oss:120b', messages }),
+  ],
+  ['non-streaming', 'router.chat', () => router.chat({ messages })],
+  [
+    'streaming',
+    'direct (ollama client, global fetch)',
+    async () => drain(await direct.chat({ model: 'gpt-oss:120b', messages, stream: true })),
+  ],
+  [
+    'streaming',
+    'direct (ollama client, undici 7 Agent)',
+    async () => drain(await directUndici.chat({ model: 'gpt-oss:120b', messages, stream: true })),
+  ],
+  ['streaming', 'router.chat stream', async () => drain(await router.chat({ messages, stream: true }))],
+];
+
+// sanity: every path returns the same complete answer, and the router served from the cloud
+for (const [mode, name, once] of scenarios) {
+  const result = await once();
+  const text = typeof result === 'string' ? result : result.message.content;
+  if (text !== expected) throw new Error(`${mode} ${name}: unexpected answer ${text}`);
+}
+const check = await router.chat({ messages });
+if (check.provider !== 'cloud') throw new Error('router did not serve from the cloud');
+
+async function throughput(once) {
+  let next = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      await once();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rps: total / seconds, cpuMicros: (cpu.user + cpu.system) / total };
+}
+
+async function latency(once) {
+  const samples = [];
+  for (let index = 0; index < sequential; index++) {
+    const started = performance.now();
+    await once();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// warm-up
+for (const [, , once] of scenarios) {
+  await throughput(once);
+  fake.clearRequests();
+}
+
+// Rounds alternate the scenario order (forward, backward) so that drift in machine load hits all alike;
+// ratios are taken per round (paired) and their median reported.
+const results = new Map(scenarios.map(([mode, name]) => [`${mode}|${name}`, { rps: [], cpu: [], p50: [] }]));
+for (let round = 0; round < rounds; round++) {
+  const order = round % 2 === 0 ? scenarios : [...scenarios].reverse();
+  for (const [mode, name, once] of order) {
+    const entry = results.get(`${mode}|${name}`);
+    const { rps, cpuMicros } = await throughput(once);
+    entry.rps.push(rps);
+    entry.cpu.push(cpuMicros);
+    entry.p50.push(await latency(once));
+    fake.clearRequests();
+  }
+}
+
+await router.close();
+await agent.close();
+await fake.close();
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+console.log(
+  `node ${process.version}, ${availableParallelism()} cores (${cpu}), load average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(
+      ' ',
+    )}; ${total} requests at concurrency ${concurrency} and ${sequential} sequential requests per scenario and round, median of ${rounds} rounds`,
+);
+console.log('');
+console.log(
+  '| mode | client | req/s (c=16) | throughput vs direct (paired median) | CPU µs/request | CPU vs direct | median ms (c=1) | added median ms (paired median) |',
+);
+console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+const paired = (a, b, f) => median(a.map((value, index) => f(value, b[index])));
+const summary = {};
+for (const mode of ['non-streaming', 'streaming']) {
+  const baseline = results.get(`${mode}|direct (ollama client, global fetch)`);
+  for (const [scenarioMode, name] of scenarios) {
+    if (scenarioMode !== mode) continue;
+    const entry = results.get(`${mode}|${name}`);
+    const ratio = paired(entry.rps, baseline.rps, (x, y) => x / y);
+    const cpuRatio = paired(entry.cpu, baseline.cpu, (x, y) => x / y);
+    const added = paired(entry.p50, baseline.p50, (x, y) => x - y);
+    summary[`${mode}|${name}`] = { ratio, added };
+    console.log(
+      `| ${mode} | ${name} | ${median(entry.rps).toFixed(0)} | ${ratio.toFixed(3)} | ${median(entry.cpu).toFixed(0)} | ${cpuRatio.toFixed(3)} | ${median(entry.p50).toFixed(3)} | ${added.toFixed(3)} |`,
+    );
+  }
+}
+console.log('');
+for (const mode of ['non-streaming', 'streaming']) {
+  const directEntry = results.get(`${mode}|direct (ollama client, global fetch)`);
+  const routerEntry = results.get(`${mode}|${mode === 'streaming' ? 'router.chat stream' : 'router.chat'}`);
+  const ratios = routerEntry.rps.map((value, index) => (value / directEntry.rps[index]).toFixed(2));
+  const added = routerEntry.p50.map((value, index) => (value - directEntry.p50[index]).toFixed(3));
+  console.log(
+    `${mode}: per-round throughput ratios ${ratios.join(' ')}; per-round added median ms ${added.join(' ')}`,
+  );
+}
