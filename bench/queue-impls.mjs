@@ -22,6 +22,8 @@ const SQL = {
     'and ("lease_until" is null or "lease_until" <= ?) order by "created_at", "id" limit ? SKIPLOCKED) ' +
     'update "graphiti_queue" set "lease_until" = ?, "updated_at" = ? from "next" where "id" = "next"."next_id" ' +
     'returning "id", "operation", "params", "idempotency_key", "status", "attempts", "last_error", "result", "created_at", "updated_at", "lease_until"',
+  // PostgreSQL runs the put as a function (migration 0002): an advisory lock, then the same count and insert.
+  putPostgres: 'select graphiti_queue_put($1, $2, $3, $4, $5, $6, $7, $8) as id',
   ack: 'update "graphiti_queue" set "status" = ?, "result" = ?, "lease_until" = ?, "updated_at" = ? where "id" = ? and "status" = ? returning "id"',
 };
 
@@ -51,6 +53,8 @@ const leaseArgs = (count, leaseSeconds) => {
   const at = Date.now();
   return ['ready', at - TTL_MS, at, count, at + leaseSeconds * 1000, at];
 };
+// A worker needs the item's params as a value, as graphiti's lease (and pg-boss's fetch) returns them.
+const withParams = (row) => ({ ...row, params: JSON.parse(row.params) });
 const ackArgs = (id, result) => ['done', JSON.stringify(result ?? null), null, Date.now(), id, 'ready'];
 
 /**
@@ -82,7 +86,7 @@ export async function createImpl(options) {
     const ack = db.prepare(SQL.ack);
     return {
       put: async (params) => put.get(...putArgs(params, maxSize)).id,
-      lease: async (count) => lease.all(...leaseArgs(count, 60)),
+      lease: async (count) => lease.all(...leaseArgs(count, 60)).map(withParams),
       ack: async (id, result) => {
         if (!ack.get(...ackArgs(id, result))) throw new Error(`ack missed ${id}`);
       },
@@ -92,7 +96,7 @@ export async function createImpl(options) {
   if (impl === 'raw') {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const put = { name: 'graphiti_put', text: numbered(SQL.put) };
+    const put = { name: 'graphiti_put', text: SQL.putPostgres };
     const lease = {
       name: 'graphiti_lease',
       text: numbered(SQL.lease.replace(' SKIPLOCKED', ' for update skip locked')),
@@ -100,13 +104,18 @@ export async function createImpl(options) {
     const ack = { name: 'graphiti_ack', text: numbered(SQL.ack) };
     return {
       put: async (params) => {
-        await client.query('begin');
-        await client.query('select pg_advisory_xact_lock(1735549297)');
-        const { rows } = await client.query({ ...put, values: putArgs(params, maxSize) });
-        await client.query('commit');
+        const [id, operation, json, key, lastError, at, , , cutoff, maxSize] = putArgs(
+          params,
+          options.maxSize,
+        );
+        const { rows } = await client.query({
+          ...put,
+          values: [id, operation, json, key, lastError, at, cutoff, maxSize],
+        });
         return rows[0].id;
       },
-      lease: async (count) => (await client.query({ ...lease, values: leaseArgs(count, 60) })).rows,
+      lease: async (count) =>
+        (await client.query({ ...lease, values: leaseArgs(count, 60) })).rows.map(withParams),
       ack: async (id, result) => {
         const { rowCount } = await client.query({ ...ack, values: ackArgs(id, result) });
         if (rowCount !== 1) throw new Error(`ack missed ${id}`);

@@ -1,6 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DialectName } from './dialect.js';
-import { skipLockedRows, withPutLock } from './dialect.js';
+import { type PutValues, putWithinLimit, skipLockedRows } from './dialect.js';
 import { QueueError, QueueFullError } from './errors.js';
 import { createIdGenerator } from './ids.js';
 import { toJson } from './json.js';
@@ -418,19 +418,17 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       }
       const at = now();
       const id = nextId(at);
-      const inserted = await withPutLock(dialect, db, async (executor) => {
-        const { rows } = await insertItem(executor, {
-          id,
-          operation,
-          params: paramsJson,
-          key,
-          lastError: options.lastError ?? null,
-          at,
-          cutoff: cutoff(at),
-        });
-        return rows[0];
+      const inserted = await putWithinLimit(dialect, db, insertItem, {
+        id,
+        operation,
+        params: paramsJson,
+        key,
+        lastError: options.lastError ?? null,
+        at,
+        cutoff: cutoff(at),
+        maxSize,
       });
-      if (inserted) return inserted.id;
+      if (inserted !== null) return inserted;
       if (key !== null) {
         const existing = await db
           .selectFrom(table)

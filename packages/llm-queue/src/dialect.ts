@@ -20,6 +20,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import type { PreparedQuery } from './prepared-query.js';
 
 /** The two supported databases. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -166,21 +167,40 @@ export function skipLockedRows<DB, TB extends keyof DB, O>(
   return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 }
 
-const putLockKey = 0x67726171; // "graq"
+/** The values of one put. Times are epoch milliseconds. */
+export interface PutValues {
+  readonly id: string;
+  readonly operation: string;
+  readonly params: string;
+  readonly key: string | null;
+  readonly lastError: string | null;
+  readonly at: number;
+  /** Items created at or before this are expired and do not count. */
+  readonly cutoff: number;
+  readonly maxSize: number;
+}
 
 /**
- * Runs one put so that its "count waiting items, then insert" is exact under concurrency.
- * SQLite: the put is a single INSERT ... SELECT, atomic under the write lock it takes at its start.
- * PostgreSQL: a transaction holding an advisory lock, so concurrent puts count one after another.
+ * Inserts an item unless `maxSize` items are waiting, atomically, and returns its id (null when the
+ * queue is full or the idempotency key exists).
+ * SQLite: one INSERT ... SELECT ... WHERE (count) < maxSize statement; a write statement holds the
+ * database's single write lock from its start, so concurrent puts count one after another.
+ * PostgreSQL: the same logic in the function `graphiti_queue_put` (migration 0002), which takes a
+ * transaction-scoped advisory lock and then counts with a fresh snapshot: exact under concurrency,
+ * in one round trip.
  */
-export async function withPutLock<DB, T>(
+export async function putWithinLimit(
   dialect: DialectName,
-  db: Kysely<DB>,
-  run: (db: Kysely<DB>) => Promise<T>,
-): Promise<T> {
-  if (dialect === 'sqlite') return run(db);
-  return db.transaction().execute(async (transaction) => {
-    await sql`select pg_advisory_xact_lock(${sql.lit(putLockKey)})`.execute(transaction);
-    return run(transaction);
-  });
+  // biome-ignore lint/suspicious/noExplicitAny: the queue's database
+  db: Kysely<any>,
+  sqliteInsert: PreparedQuery<PutValues, { id: string }>,
+  values: PutValues,
+): Promise<string | null> {
+  if (dialect === 'sqlite') return (await sqliteInsert(db, values)).rows[0]?.id ?? null;
+  const { rows } = await sql<{
+    id: string | null;
+  }>`select graphiti_queue_put(${values.id}, ${values.operation}, ${values.params}, ${values.key}, ${values.lastError}, ${values.at}, ${values.cutoff}, ${values.maxSize}) as id`.execute(
+    db,
+  );
+  return rows[0]?.id ?? null;
 }

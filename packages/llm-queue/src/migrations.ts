@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
 /** Migration bookkeeping tables, named so they never clash with an application's own Kysely migrations. */
 export const migrationTableName = 'graphiti_migration';
@@ -49,6 +49,39 @@ export const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'bigint')
         .addColumn('updated_at', 'bigint', (column) => column.notNull())
         .execute();
+    },
+  },
+  '0002_postgres_put_function': {
+    // PostgreSQL only (a no-op on SQLite): the put, as a function, so that "count the waiting items,
+    // insert if there is room" is exact under concurrent puts and costs one round trip. Inside a
+    // VOLATILE plpgsql function each statement takes a fresh snapshot, so the count, taken after the
+    // advisory lock, sees every put that committed before.
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      await sql`
+        create or replace function graphiti_queue_put(
+          p_id text, p_operation text, p_params text, p_key text, p_last_error text,
+          p_at bigint, p_cutoff bigint, p_max_size bigint
+        ) returns text language plpgsql volatile as $$
+        declare
+          v_waiting bigint;
+          v_id text;
+        begin
+          perform pg_advisory_xact_lock(1735549297);
+          select count(*) into v_waiting from (
+            select 1 from graphiti_queue where status = 'ready' and created_at > p_cutoff limit p_max_size
+          ) as waiting;
+          if v_waiting >= p_max_size then
+            return null;
+          end if;
+          insert into graphiti_queue
+            (id, operation, params, idempotency_key, status, attempts, last_error, created_at, updated_at)
+          values (p_id, p_operation, p_params, p_key, 'ready', 0, p_last_error, p_at, p_at)
+          on conflict (idempotency_key) do nothing
+          returning id into v_id;
+          return v_id;
+        end;
+        $$`.execute(db);
     },
   },
 };

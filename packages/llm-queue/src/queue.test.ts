@@ -120,6 +120,20 @@ describe.each(backends())('queue on $name', (backend) => {
       expect((await queue.stats()).pending).toBe(2);
     });
 
+    it('stays exact when many puts race from several storages', async () => {
+      await open();
+      const storages = await Promise.all(Array.from({ length: 3 }, () => openStorage(url, { maxSize: 10 })));
+      opened.push(...storages);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 45 }, (_, n) => storages[n % 3]!.queue.put('chat', { n })),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(10);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'QUEUE_FULL' });
+      }
+      expect((await storages[0]!.queue.stats()).pending).toBe(10);
+    });
+
     it('returns the existing id for a known idempotency key even when full', async () => {
       const { queue } = await open({ maxSize: 1 });
       const id = await queue.put('chat', {}, { idempotencyKey: 'k' });
