@@ -368,6 +368,18 @@ describe('createRouter: local fallback chain', () => {
     expect(log.events('llm_failover')).toMatchObject([{ reason: 'not_found', error_code: 404 }]);
   });
 
+  it('skips configured models that are not pulled, warning once, not on every request', async () => {
+    const config = testConfig(undefined, fakes.local, {
+      local: { models: ['mistral:7b', 'llama3.2:3b'] } as unknown as LlmConfig['local'],
+    });
+    const router = createRouter({ config, logger: log.logger });
+    routers.push(router);
+    const answers = [await router.chat({ messages }), await router.chat({ messages })];
+    expect(answers.map((answer) => answer.model)).toEqual(['llama3.2:3b', 'llama3.2:3b']);
+    expect(log.events('local_models_missing')).toMatchObject([{ missing: ['mistral:7b'] }]);
+    expect(String(log.events('local_models_missing')[0]?.msg)).toContain('ollama pull mistral:7b');
+  });
+
   it('uses all pulled models, largest first, when local.models is empty', async () => {
     fakes.cloud.fault({ kind: 'status', status: 503 });
     fakes.local.setModels(['llama3.2:3b', 'qwen2.5:14b', 'gemma2:9b']);

@@ -225,6 +225,7 @@ export function createRouter(options: RouterOptions): Router {
   const delayMs = Math.max(0, config.retry.delay_seconds * 1000);
   const attemptCapMs = config.retry.timeout_seconds > 0 ? config.retry.timeout_seconds * 1000 : undefined;
   let authWarned = false;
+  let missingReported = '';
   let closed = false;
 
   function event(name: string, fields: Record<string, unknown>): void {
@@ -564,7 +565,12 @@ export function createRouter(options: RouterOptions): Router {
     }
     const { chain, dropped, warning } = fallbackChain(config.local.models, pulled);
     if (dropped.length > 0 && warning !== undefined) {
-      logger?.debug({ event: 'local_models_missing', missing: dropped }, warning);
+      // once per distinct set of missing models, not on every request
+      const key = dropped.join('\n');
+      if (key !== missingReported) {
+        missingReported = key;
+        logger?.warn({ event: 'local_models_missing', missing: dropped }, warning);
+      }
     }
     const models = preferRequested(
       chain,

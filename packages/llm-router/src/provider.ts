@@ -1,6 +1,6 @@
 import type { TimeoutConfig } from '@graphiti/llm-config';
 import { Ollama } from 'ollama/browser';
-import { Agent, type Dispatcher, Response as UndiciResponse, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { guardNdjson } from './ndjson-guard.js';
 import type { ProviderName } from './types.js';
 
