@@ -205,18 +205,8 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
   const cutoff = (at: number): number => at - ttlMs;
 
   // The hot operations are compiled once (see prepareQuery); `param('x')` marks a per-call value.
-  const insertItem = prepareQuery<
-    {
-      id: string;
-      operation: string;
-      params: string;
-      key: string | null;
-      lastError: string | null;
-      at: number;
-      cutoff: number;
-    },
-    { id: string }
-  >((param) =>
+  // SQLite's put; PostgreSQL runs the same logic as a function (see putWithinLimit in dialect.ts).
+  const insertItem = prepareQuery<PutValues, { id: string }>((param) =>
     db
       .insertInto(table)
       .columns([

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
+  CompiledQuery,
   type Dialect,
   type DialectAdapter,
   type Kysely,
@@ -167,6 +168,8 @@ export function skipLockedRows<DB, TB extends keyof DB, O>(
   return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 }
 
+const putFunctionCall = 'select graphiti_queue_put($1, $2, $3, $4, $5, $6, $7, $8) as id';
+
 /** The values of one put. Times are epoch milliseconds. */
 export interface PutValues {
   readonly id: string;
@@ -197,10 +200,17 @@ export async function putWithinLimit(
   values: PutValues,
 ): Promise<string | null> {
   if (dialect === 'sqlite') return (await sqliteInsert(db, values)).rows[0]?.id ?? null;
-  const { rows } = await sql<{
-    id: string | null;
-  }>`select graphiti_queue_put(${values.id}, ${values.operation}, ${values.params}, ${values.key}, ${values.lastError}, ${values.at}, ${values.cutoff}, ${values.maxSize}) as id`.execute(
-    db,
+  const { rows } = await db.executeQuery<{ id: string | null }>(
+    CompiledQuery.raw(putFunctionCall, [
+      values.id,
+      values.operation,
+      values.params,
+      values.key,
+      values.lastError,
+      values.at,
+      values.cutoff,
+      values.maxSize,
+    ]),
   );
   return rows[0]?.id ?? null;
 }

@@ -19,7 +19,7 @@ export type PreparedQuery<P, R> = (executor: Kysely<any>, values: P) => Promise<
  * const { rows } = await getById(db, { id });
  * ```
  */
-export function prepareQuery<P extends Record<string, unknown>, R>(
+export function prepareQuery<P extends object, R>(
   // biome-ignore lint/suspicious/noExplicitAny: placeholders stand in for values of any column type
   build: (param: (name: keyof P & string) => any) => Compilable<R>,
 ): PreparedQuery<P, R> {
@@ -34,7 +34,9 @@ export function prepareQuery<P extends Record<string, unknown>, R>(
           : { value: parameter },
       );
     }
-    const parameters = slots.map((slot) => ('name' in slot ? values[slot.name] : slot.value));
+    const parameters = slots.map((slot) =>
+      'name' in slot ? (values as Record<string, unknown>)[slot.name] : slot.value,
+    );
     return executor.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
   };
 }
