@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlmConfig } from '@graphiti/llm-config';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
+import { createTestDatabase, pgTestUrl } from '@graphiti/llm-queue/test';
 import { createMemoryStateStore as createQuotaStateStore, createQuotaTracker } from '@graphiti/llm-quota';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -22,6 +23,7 @@ import { LLMRequestError, LLMUnavailableError, StreamInterruptedError } from './
 import { createMemoryStateStore } from './file-state-store.js';
 import type { StateStore } from './types.js';
 
+const pgUrl = await pgTestUrl();
 let fakes: Fakes;
 let log: CapturedLog;
 let routers: Router[] = [];
@@ -302,6 +304,49 @@ describe('createRouter: 429 cooldown', () => {
     fakes.cloud.fault({ kind: 'status', status: 429, times: 1, headers: { 'Retry-After': '5' } });
     expect((await router.chat({ messages })).provider).toBe('local');
     expect(await state.get(COOLDOWN_KEY)).toMatchObject({ until: clock + 600_000 });
+  });
+
+  it('shares the cooldown between instances on one SQLite database', async () => {
+    const first = await openStorage(`sqlite:${join(directory, 'shared.db')}`);
+    const second = await openStorage(`sqlite:${join(directory, 'shared.db')}`);
+    try {
+      fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 429, times: 1 });
+      const a = make(undefined, { stateStore: first.state });
+      const b = make(undefined, { stateStore: second.state });
+      expect((await a.chat({ messages })).provider).toBe('local');
+      expect((await b.chat({ messages })).provider).toBe('local');
+      expect(hits(fakes.cloud, '/api/chat')).toBe(1);
+      expect(await second.state.get(COOLDOWN_KEY)).toMatchObject({ status: 429 });
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it.skipIf(!pgUrl)('shares the cooldown between instances on one PostgreSQL database', async () => {
+    const database = await createTestDatabase({ prefix: 'llm_router' });
+    const first = await openStorage(database.url);
+    const second = await openStorage(database.url);
+    try {
+      fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 429 });
+      const a = make(undefined, { stateStore: first.state });
+      const b = make(undefined, { stateStore: second.state });
+      // both instances hit the 429 at the same time: one cooldown record, one event
+      const answers = await Promise.all([
+        ...Array.from({ length: 10 }, () => a.chat({ messages })),
+        ...Array.from({ length: 10 }, () => b.chat({ messages })),
+      ]);
+      expect(answers.every((answer) => answer.provider === 'local')).toBe(true);
+      expect(log.events('llm_cooldown_started')).toHaveLength(1);
+      const before = hits(fakes.cloud, '/api/chat');
+      const c = make(undefined, { stateStore: second.state });
+      expect((await c.chat({ messages })).provider).toBe('local');
+      expect(hits(fakes.cloud, '/api/chat')).toBe(before);
+    } finally {
+      await first.close();
+      await second.close();
+      await database.drop();
+    }
   });
 
   it('writes one cooldown for 50 concurrent requests that all hit 429', async () => {
@@ -733,6 +778,13 @@ describe('createRouter: quota, listing, generate', () => {
     const snapshot = await quota.snapshot();
     expect(snapshot).toMatchObject({ source: 'headers', limit: 100, remaining: 90 });
     expect(snapshot.counters.completionTokens).toBe(answer.eval_count);
+  });
+
+  it('sends image strings as they are: a path-like string is never read from the local disk', async () => {
+    const router = make();
+    await router.chat({ messages: [{ role: 'user', content: 'look', images: ['/etc/hostname'] }] });
+    const body = fakes.cloud.requests[0]?.body as { messages: { images: string[] }[] };
+    expect(body.messages[0]?.images).toEqual(['/etc/hostname']);
   });
 
   it('generate answers with provider and model', async () => {

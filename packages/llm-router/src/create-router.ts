@@ -38,7 +38,7 @@ export interface RouterOptions {
   readonly logger?: Logger;
   /** Where the cloud cooldown is persisted and shared (`storage.state`). Default: a JSON file in `stateDir`. */
   readonly stateStore?: StateStore;
-  /** Directory of the default state file `llm-state.json` (the app passes GRAPHITI_HOME). Without it and
+  /** Directory of the default state file `llm_state.json` (the app passes GRAPHITI_HOME). Without it and
    * without `stateStore`, the cooldown lives in memory only. */
   readonly stateDir?: string;
   /** Where requests go when both providers are down (`storage.queue`). Without it nothing is queued. */
@@ -211,7 +211,7 @@ export function createRouter(options: RouterOptions): Router {
   const stateStore: StateStore =
     options.stateStore ??
     (options.stateDir !== undefined
-      ? createFileStateStore(join(options.stateDir, 'llm-state.json'), { logger, now })
+      ? createFileStateStore(join(options.stateDir, 'llm_state.json'), { logger, now })
       : createMemoryStateStore({ now }));
   const cooldown = createCooldownTracker({
     store: stateStore,

@@ -51,7 +51,7 @@ function jsonEqual(a: unknown, b: unknown): boolean {
  * through the logger and replaced, never a crash.
  *
  * ```ts
- * const state = createFileStateStore('/home/me/.graphiti/llm-state.json', { logger });
+ * const state = createFileStateStore('/home/me/.graphiti/llm_state.json', { logger });
  * await state.set('cloud_cooldown', { until: Date.now() + 600_000 }, { ttlSeconds: 600 });
  * ```
  */
