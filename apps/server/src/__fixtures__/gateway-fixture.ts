@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ConfigOverrides, type LlmConfig, loadConfig } from '@graphiti/llm-config';
+import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
+import { Ollama } from 'ollama';
+import { type Gateway, type GatewayOptions, startGateway } from '../start-gateway.js';
+
+export const CLOUD_KEY = 'cloud-secret-key-4242';
+export const CLOUD_MODEL = 'gpt-oss:120b';
+export const LOCAL_MODEL = 'llama3.2:3b';
+export const EMBED_MODEL = 'nomic-embed-text';
+
+export interface Fixture {
+  readonly cloud: OllamaFake;
+  readonly local: OllamaFake;
+  readonly gateway: Gateway;
+  readonly config: LlmConfig;
+  readonly dir: string;
+  /** Headers of the last response the client returned by `ollama()` received. */
+  readonly lastHeaders: () => Headers | undefined;
+  /** An `ollama` client pointed at the gateway (with the token when one is set). */
+  ollama(token?: string): Ollama;
+  /** fetch against the gateway (adds the token when one is set). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  readonly token?: string;
+  /** Give the cloud fake's key to the gateway. @default true */
+  readonly cloud?: boolean;
+  readonly overrides?: ConfigOverrides;
+  readonly gateway?: Partial<GatewayOptions>;
+  /** Storage URL. @default a SQLite file in a temp dir */
+  readonly storageUrl?: string;
+  /** Reuse fakes (for several gateways on one pair of fakes). */
+  readonly fakes?: { readonly cloud: OllamaFake; readonly local: OllamaFake };
+}
+
+export function buildConfig(
+  dir: string,
+  cloud: OllamaFake,
+  local: OllamaFake,
+  options: FixtureOptions = {},
+): LlmConfig {
+  const extra = options.overrides ?? {};
+  return loadConfig({
+    path: join(dir, 'absent.toml'),
+    env: {},
+    overrides: {
+      ...extra,
+      cloud: {
+        endpoint: cloud.url,
+        default_model: CLOUD_MODEL,
+        ...(options.cloud === false ? {} : { api_key: CLOUD_KEY }),
+        ...extra.cloud,
+      },
+      local: { endpoint: local.url, models: [LOCAL_MODEL], ...extra.local },
+      embeddings: { model: EMBED_MODEL, ...extra.embeddings },
+      retry: { max_attempts: 3, delay_seconds: 0.01, timeout_seconds: 10, ...extra.retry },
+      storage: { url: options.storageUrl ?? `sqlite:${join(dir, 'graphiti.db')}`, ...extra.storage },
+      logging: { level: 'silent', ...extra.logging },
+      server: {
+        host: '127.0.0.1',
+        port: 0,
+        ...(options.token === undefined ? {} : { auth_token: options.token }),
+        ...extra.server,
+      },
+    },
+  });
+}
+
+export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'graphiti-server-test-'));
+  const ownsFakes = options.fakes === undefined;
+  const cloud =
+    options.fakes?.cloud ??
+    (await startOllamaFake({ models: [CLOUD_MODEL, EMBED_MODEL], apiKey: CLOUD_KEY }));
+  const local = options.fakes?.local ?? (await startOllamaFake({ models: [LOCAL_MODEL, EMBED_MODEL] }));
+  const config = buildConfig(dir, cloud, local, options);
+  const gateway = await startGateway({
+    config,
+    port: 0,
+    readyCacheMs: 0,
+    replayIntervalMs: 0,
+    shutdownTimeoutMs: 2000,
+    ...options.gateway,
+  });
+  let headers: Headers | undefined;
+  const capturing: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    headers = response.headers;
+    return response;
+  };
+  return {
+    cloud,
+    local,
+    gateway,
+    config,
+    dir,
+    lastHeaders: () => headers,
+    ollama(token = options.token) {
+      return new Ollama({
+        host: gateway.url,
+        fetch: capturing,
+        ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
+      });
+    },
+    fetch(path, init = {}) {
+      const requestHeaders = new Headers(init.headers);
+      if (options.token !== undefined && !requestHeaders.has('authorization')) {
+        requestHeaders.set('authorization', `Bearer ${options.token}`);
+      }
+      return fetch(`${gateway.url}${path}`, { ...init, headers: requestHeaders });
+    },
+    async close() {
+      await gateway.close();
+      if (ownsFakes) await Promise.all([cloud.close(), local.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POSTs JSON to the gateway through the fixture. */
+export function postJson(
+  fixture: Fixture,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  return fixture.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}

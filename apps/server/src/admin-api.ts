@@ -1,0 +1,184 @@
+import { checkCloud, checkLocal, fallbackChain } from '@graphiti/llm-health';
+import { type QueueStatus, queueStatuses } from '@graphiti/llm-queue';
+import type { GatewayContext, Handler } from './exchange.js';
+import { GatewayError } from './gateway-error.js';
+import { sendJson, sendText } from './http-utils.js';
+
+/** One dependency's readiness. */
+export interface ReadinessCheck {
+  /** Whether it can be used right now. */
+  readonly ok: boolean;
+  /** `up`, `down`, `degraded`, `unconfigured`, `unauthorized`, `cooldown`. */
+  readonly status: string;
+  readonly message: string;
+}
+
+/** What `GET /readyz` answers. */
+export interface Readiness {
+  /** Storage reachable and at least one provider usable. */
+  readonly ready: boolean;
+  readonly checks: {
+    readonly storage: ReadinessCheck;
+    readonly cloud: ReadinessCheck;
+    readonly local: ReadinessCheck;
+  };
+  /** Why the gateway is not ready (empty when ready). */
+  readonly reasons: readonly string[];
+}
+
+/** Checks the storage and both providers (the checks run in parallel and never throw). */
+export async function checkReadiness(context: GatewayContext): Promise<Readiness> {
+  const { config, runtime } = context;
+  const storageCheck = async (): Promise<ReadinessCheck> => {
+    const ok = await runtime.storage.ping().catch(() => false);
+    return ok
+      ? { ok, status: 'up', message: `storage ${runtime.storage.url} answers` }
+      : { ok, status: 'down', message: `storage ${runtime.storage.url} does not answer` };
+  };
+  const localCheck = async (): Promise<ReadinessCheck> => {
+    const health = await checkLocal({
+      endpoint: config.local.endpoint,
+      timeouts: { connect: config.timeouts.local.connect, read: Math.min(config.timeouts.local.read, 5) },
+    });
+    if (health.status === 'down') return { ok: false, status: 'down', message: health.message };
+    const { chain } = fallbackChain(config.local.models, health.models);
+    if (chain.length === 0) {
+      return {
+        ok: false,
+        status: 'degraded',
+        message: `${health.message}; none of the fallback chain (local.models) is pulled`,
+      };
+    }
+    return { ok: true, status: health.status, message: `local fallback chain: ${chain.join(', ')}` };
+  };
+  const cloudCheck = async (): Promise<ReadinessCheck> => {
+    const key = config.cloud.api_key;
+    if (key === undefined || key === '') {
+      return {
+        ok: false,
+        status: 'unconfigured',
+        message: 'no cloud API key (OLLAMA_API_KEY / cloud.api_key)',
+      };
+    }
+    const cooldown = await runtime.router.cooldown().catch(() => undefined);
+    if (cooldown !== undefined) {
+      return {
+        ok: false,
+        status: 'cooldown',
+        message: `cloud is cooling down after HTTP ${cooldown.status} until ${new Date(cooldown.until).toISOString()}: ${cooldown.reason}`,
+      };
+    }
+    const health = await checkCloud({
+      endpoint: config.cloud.endpoint,
+      apiKey: key,
+      timeouts: { connect: config.timeouts.cloud.connect, read: Math.min(config.timeouts.cloud.read, 5) },
+    });
+    return { ok: health.status === 'up', status: health.status, message: health.message };
+  };
+  const [storage, cloud, local] = await Promise.all([storageCheck(), cloudCheck(), localCheck()]);
+  const reasons: string[] = [];
+  if (!storage.ok) reasons.push(storage.message);
+  if (!cloud.ok && !local.ok)
+    reasons.push(`no provider is usable: cloud: ${cloud.message}; local: ${local.message}`);
+  return { ready: reasons.length === 0, checks: { storage, cloud, local }, reasons };
+}
+
+/** `GET /healthz`: the process is up (no dependency checked, no auth). */
+export const healthzHandler: Handler = async (exchange) => {
+  sendJson(exchange.response, 200, { status: 'ok' });
+};
+
+/** Builds `GET /readyz` with a short cache, so probes do not hammer the providers. */
+export function createReadyzHandler(): Handler {
+  let cached: { at: number; value: Promise<Readiness> } | undefined;
+  return async (exchange, context) => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at >= context.readyCacheMs) {
+      cached = { at: now, value: checkReadiness(context) };
+    }
+    const readiness = await cached.value;
+    sendJson(exchange.response, readiness.ready ? 200 : 503, {
+      status: readiness.ready ? 'ready' : 'not_ready',
+      ...readiness,
+    });
+  };
+}
+
+/** `GET /metrics`: Prometheus text. */
+export const metricsHandler: Handler = async (exchange, context) => {
+  const { runtime } = context;
+  const [stats, cooldown] = await Promise.all([
+    runtime.storage.queue.stats().catch(() => undefined),
+    runtime.router.cooldown().catch(() => undefined),
+  ]);
+  const text = context.metrics.render({
+    ...(stats === undefined ? {} : { queueCounts: stats.counts }),
+    cooldownActive: cooldown !== undefined,
+    storageUp: stats !== undefined,
+  });
+  sendText(exchange.response, 200, text, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+};
+
+/** `GET /graphiti/quota`: the quota snapshot. */
+export const quotaHandler: Handler = async (exchange, context) => {
+  sendJson(exchange.response, 200, await context.runtime.quota.snapshot());
+};
+
+function parseStatus(value: string | null): QueueStatus[] | undefined {
+  if (value === null || value === '') return undefined;
+  const statuses = value.split(',').map((part) => part.trim());
+  for (const status of statuses) {
+    if (!(queueStatuses as readonly string[]).includes(status)) {
+      throw new GatewayError(
+        'BAD_REQUEST',
+        `invalid status "${status}": expected one of ${queueStatuses.join(', ')} (comma-separated)`,
+        { status: 400 },
+      );
+    }
+  }
+  return statuses as QueueStatus[];
+}
+
+function parseLimit(value: string | null, fallback: number): number {
+  if (value === null || value === '') return fallback;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new GatewayError('BAD_REQUEST', `invalid limit "${value}": expected an integer from 1 to 10000`, {
+      status: 400,
+    });
+  }
+  return limit;
+}
+
+/** `GET /graphiti/queue?status=&limit=`: stats plus items, oldest first. */
+export const queueListHandler: Handler = async (exchange, context) => {
+  const status = parseStatus(exchange.url.searchParams.get('status'));
+  const limit = parseLimit(exchange.url.searchParams.get('limit'), 100);
+  const { queue } = context.runtime.storage;
+  const [stats, items] = await Promise.all([
+    queue.stats(),
+    queue.list({ limit, ...(status === undefined ? {} : { status }) }),
+  ]);
+  sendJson(exchange.response, 200, { stats, items });
+};
+
+/** `GET /graphiti/queue/:id`. */
+export async function queueItemHandler(
+  exchange: Parameters<Handler>[0],
+  context: GatewayContext,
+  id: string,
+): Promise<void> {
+  const item = await context.runtime.storage.queue.get(id);
+  if (item === undefined) {
+    sendJson(exchange.response, 404, { error: `no queue item with id "${id}"` });
+    return;
+  }
+  sendJson(exchange.response, 200, item);
+}
+
+/** `POST /graphiti/queue/retry`: one processPending run now; answers its counts. */
+export const queueRetryHandler: Handler = async (exchange, context) => {
+  exchange.request.resume();
+  const result = await context.replayOnce();
+  sendJson(exchange.response, 200, result);
+};

@@ -1,0 +1,31 @@
+const marker = Symbol.for('graphiti.llm.error.GatewayError');
+
+/** Codes of the gateway's errors. */
+export type GatewayErrorCode =
+  | 'AUTH_TOKEN_REQUIRED'
+  | 'INVALID_OPTION'
+  | 'LISTEN_FAILED'
+  | 'BAD_REQUEST'
+  | 'BODY_TOO_LARGE'
+  | 'GATEWAY_CLOSED';
+
+/** The error class of `@graphiti/server`; `code` says what went wrong. */
+export class GatewayError extends Error {
+  /** Machine-readable error code. */
+  readonly code: GatewayErrorCode;
+  /** HTTP status this error maps to when it answers a request. */
+  readonly status: number;
+
+  constructor(code: GatewayErrorCode, message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = options.status ?? 500;
+    Object.defineProperty(this, marker, { value: true });
+  }
+
+  /** True for a GatewayError, even from a duplicate install of this package. */
+  static isInstance(error: unknown): error is GatewayError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}

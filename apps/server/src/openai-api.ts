@@ -1,0 +1,388 @@
+import { randomBytes } from 'node:crypto';
+import type { RouterStream, Served } from '@graphiti/llm-router';
+import {
+  type Exchange,
+  errorHeaders,
+  errorReply,
+  type GatewayContext,
+  type Handler,
+  isAbort,
+  servedHeaders,
+} from './exchange.js';
+import { GatewayError } from './gateway-error.js';
+import { readJsonObject, sendJson, writeChunk } from './http-utils.js';
+import { listTags } from './ollama-api.js';
+
+function badRequest(message: string): GatewayError {
+  return new GatewayError('BAD_REQUEST', message, { status: 400 });
+}
+
+function openAiType(status: number): string {
+  if (status === 400 || status === 413) return 'invalid_request_error';
+  if (status === 401) return 'authentication_error';
+  if (status === 404) return 'not_found_error';
+  return 'api_error';
+}
+
+/** The OpenAI-shaped error body: `{"error": {"message", "type", "param", "code"}}` (plus `request_id`). */
+export function openAiErrorBody(
+  status: number,
+  message: string,
+  code: string | null,
+  requestId?: string,
+): Record<string, unknown> {
+  return {
+    error: {
+      message,
+      type: openAiType(status),
+      param: null,
+      code,
+      ...(requestId === undefined ? {} : { request_id: requestId }),
+    },
+  };
+}
+
+/** Sends an error from a /v1 handler in OpenAI's shape. */
+export function sendOpenAiError(exchange: Exchange, context: GatewayContext, error: unknown): void {
+  const reply = errorReply(error, context.config);
+  if (reply.status >= 500) {
+    context.logger?.warn(
+      {
+        event: 'gateway_request_failed',
+        path: exchange.url.pathname,
+        status: reply.status,
+        code: reply.code,
+      },
+      reply.message,
+    );
+  }
+  if (exchange.response.headersSent) {
+    exchange.response.end();
+    return;
+  }
+  sendJson(
+    exchange.response,
+    reply.status,
+    openAiErrorBody(reply.status, reply.message, reply.code, reply.requestId),
+    errorHeaders(reply),
+  );
+}
+
+function completionId(): string {
+  return `chatcmpl-${randomBytes(12).toString('hex')}`;
+}
+
+function dataUriImage(url: string): string {
+  const match = /^data:[^;,]*;base64,(.*)$/s.exec(url);
+  if (match === null) {
+    throw badRequest(
+      'only base64 data: URLs are supported for image_url content (remote image URLs are not fetched)',
+    );
+  }
+  return match[1] as string;
+}
+
+interface OllamaMessage {
+  role: string;
+  content: string;
+  images?: string[];
+  tool_calls?: { id?: string; function: { name: string; arguments: unknown } }[];
+  tool_call_id?: string;
+  tool_name?: string;
+}
+
+function convertMessage(message: unknown, index: number): OllamaMessage {
+  if (typeof message !== 'object' || message === null)
+    throw badRequest(`messages[${index}] must be an object`);
+  const source = message as Record<string, unknown>;
+  const role = source.role === 'developer' ? 'system' : source.role;
+  if (typeof role !== 'string') throw badRequest(`messages[${index}].role must be a string`);
+  const out: OllamaMessage = { role, content: '' };
+  const content = source.content;
+  if (typeof content === 'string') out.content = content;
+  else if (Array.isArray(content)) {
+    const texts: string[] = [];
+    for (const part of content as Record<string, unknown>[]) {
+      if (part?.type === 'text' && typeof part.text === 'string') texts.push(part.text);
+      else if (part?.type === 'image_url') {
+        const imageUrl = part.image_url as { url?: unknown } | string | undefined;
+        const url = typeof imageUrl === 'string' ? imageUrl : imageUrl?.url;
+        if (typeof url !== 'string') throw badRequest(`messages[${index}]: image_url needs a url`);
+        out.images = [...(out.images ?? []), dataUriImage(url)];
+      } else throw badRequest(`messages[${index}]: unsupported content part type "${String(part?.type)}"`);
+    }
+    out.content = texts.join('\n');
+  } else if (content !== undefined && content !== null) {
+    throw badRequest(`messages[${index}].content must be a string or an array of content parts`);
+  }
+  if (Array.isArray(source.tool_calls)) {
+    out.tool_calls = (source.tool_calls as Record<string, unknown>[]).map((call) => {
+      const fn = (call?.function ?? {}) as { name?: unknown; arguments?: unknown };
+      let args: unknown = fn.arguments ?? {};
+      if (typeof args === 'string') {
+        try {
+          args = args.trim() === '' ? {} : JSON.parse(args);
+        } catch {
+          throw badRequest(`messages[${index}].tool_calls: function.arguments is not valid JSON`);
+        }
+      }
+      return {
+        ...(typeof call?.id === 'string' ? { id: call.id } : {}),
+        function: { name: String(fn.name ?? ''), arguments: args },
+      };
+    });
+  }
+  if (typeof source.tool_call_id === 'string') out.tool_call_id = source.tool_call_id;
+  if (role === 'tool' && typeof source.name === 'string') out.tool_name = source.name;
+  return out;
+}
+
+/** Translates an OpenAI chat completion request into an Ollama `/api/chat` request. */
+export function toOllamaChat(body: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(body.messages)) throw badRequest('"messages" must be an array');
+  if (body.model !== undefined && typeof body.model !== 'string')
+    throw badRequest('"model" must be a string');
+  const options: Record<string, unknown> = {};
+  const copy = (from: string, to: string): void => {
+    const value = body[from];
+    if (value === undefined || value === null) return;
+    if (typeof value !== 'number') throw badRequest(`"${from}" must be a number`);
+    options[to] = value;
+  };
+  copy('temperature', 'temperature');
+  copy('top_p', 'top_p');
+  copy('seed', 'seed');
+  copy('frequency_penalty', 'frequency_penalty');
+  copy('presence_penalty', 'presence_penalty');
+  copy('max_tokens', 'num_predict');
+  copy('max_completion_tokens', 'num_predict');
+  if (typeof body.stop === 'string') options.stop = [body.stop];
+  else if (Array.isArray(body.stop)) options.stop = body.stop;
+  const request: Record<string, unknown> = {
+    ...(typeof body.model === 'string' ? { model: body.model } : {}),
+    messages: body.messages.map(convertMessage),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
+  const format = body.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
+  if (format?.type === 'json_object') request.format = 'json';
+  else if (format?.type === 'json_schema') request.format = format.json_schema?.schema ?? 'json';
+  if (Array.isArray(body.tools)) request.tools = body.tools;
+  const effort = body.reasoning_effort;
+  if (effort === 'none') request.think = false;
+  else if (effort === 'low' || effort === 'medium' || effort === 'high') request.think = effort;
+  return request;
+}
+
+interface ChatAnswer {
+  model?: string;
+  message?: {
+    content?: string;
+    thinking?: string;
+    tool_calls?: { id?: string; function?: { name?: string; arguments?: unknown } }[];
+  };
+  done?: boolean;
+  done_reason?: string;
+  prompt_eval_count?: number;
+  eval_count?: number;
+}
+
+function toolCalls(answer: ChatAnswer): Record<string, unknown>[] | undefined {
+  const calls = answer.message?.tool_calls;
+  if (!Array.isArray(calls) || calls.length === 0) return undefined;
+  return calls.map((call, index) => ({
+    index,
+    id: call.id ?? `call_${randomBytes(8).toString('hex')}`,
+    type: 'function',
+    function: {
+      name: call.function?.name ?? '',
+      arguments: JSON.stringify(call.function?.arguments ?? {}),
+    },
+  }));
+}
+
+function finishReason(answer: ChatAnswer, sawToolCalls: boolean): string {
+  if (sawToolCalls) return 'tool_calls';
+  return answer.done_reason === 'length' ? 'length' : 'stop';
+}
+
+function usage(answer: ChatAnswer): Record<string, number> {
+  const prompt = answer.prompt_eval_count ?? 0;
+  const completion = answer.eval_count ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** `POST /v1/chat/completions`: JSON by default, SSE with `stream: true`, ending in `data: [DONE]`. */
+export const chatCompletionsHandler: Handler = async (exchange, context) => {
+  const body = await readJsonObject(exchange.request);
+  const request = toOllamaChat(body);
+  const router = context.runtime.router;
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  if (body.stream !== true) {
+    const answer = (await router.chat({ ...request, stream: false } as never, {
+      signal: exchange.signal,
+    })) as unknown as ChatAnswer & Served;
+    exchange.provider = answer.provider;
+    const calls = toolCalls(answer);
+    sendJson(
+      exchange.response,
+      200,
+      {
+        id,
+        object: 'chat.completion',
+        created,
+        model: answer.model,
+        system_fingerprint: 'fp_ollama',
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: answer.message?.content ?? '',
+              ...(answer.message?.thinking ? { reasoning: answer.message.thinking } : {}),
+              ...(calls === undefined ? {} : { tool_calls: calls }),
+            },
+            finish_reason: finishReason(answer, calls !== undefined),
+          },
+        ],
+        usage: usage(answer),
+      },
+      servedHeaders(answer.provider, answer.model),
+    );
+    return;
+  }
+
+  const includeUsage =
+    (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const stream = (await router.chat({ ...request, stream: true } as never, {
+    signal: exchange.signal,
+  })) as unknown as RouterStream<ChatAnswer>;
+  exchange.provider = stream.provider;
+  const { response } = exchange;
+  response.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...servedHeaders(stream.provider, stream.model),
+  });
+  const send = (value: unknown): Promise<boolean> =>
+    writeChunk(response, `data: ${JSON.stringify(value)}\n\n`);
+  const chunk = (
+    delta: Record<string, unknown>,
+    finish: string | null,
+    model: string,
+  ): Record<string, unknown> => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint: 'fp_ollama',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  let first = true;
+  let sawToolCalls = false;
+  try {
+    for await (const part of stream) {
+      const model = part.model ?? stream.model;
+      const delta: Record<string, unknown> = first ? { role: 'assistant' } : {};
+      const content = part.message?.content ?? '';
+      if (content !== '' || first) delta.content = content;
+      if (part.message?.thinking) delta.reasoning = part.message.thinking;
+      const calls = toolCalls(part);
+      if (calls !== undefined) {
+        sawToolCalls = true;
+        delta.tool_calls = calls;
+      }
+      if (first || Object.keys(delta).length > 0) {
+        if (!(await send(chunk(delta, null, model)))) return stream.abort();
+      }
+      first = false;
+      if (part.done === true) {
+        if (!(await send(chunk({}, finishReason(part, sawToolCalls), model)))) return stream.abort();
+        if (includeUsage) {
+          const usageChunk = { ...chunk({}, null, model), choices: [], usage: usage(part) };
+          if (!(await send(usageChunk))) return stream.abort();
+        }
+      }
+    }
+    await writeChunk(response, 'data: [DONE]\n\n');
+  } catch (error) {
+    if (exchange.signal.aborted || isAbort(error)) return;
+    const reply = errorReply(error, context.config);
+    context.logger?.warn(
+      {
+        event: 'gateway_stream_failed',
+        path: exchange.url.pathname,
+        provider: stream.provider,
+        model: stream.model,
+      },
+      reply.message,
+    );
+    // No [DONE]: the OpenAI client raises the error event instead of returning a truncated answer.
+    await send(openAiErrorBody(502, reply.message, 'stream_interrupted'));
+  }
+  response.end();
+};
+
+function toBase64(vector: readonly number[]): string {
+  const buffer = Buffer.alloc(vector.length * 4);
+  for (const [index, value] of vector.entries()) buffer.writeFloatLE(value, index * 4);
+  return buffer.toString('base64');
+}
+
+/** `POST /v1/embeddings`. */
+export const embeddingsHandler: Handler = async (exchange, context) => {
+  const body = await readJsonObject(exchange.request);
+  const input = body.input;
+  const strings =
+    typeof input === 'string' || (Array.isArray(input) && input.every((item) => typeof item === 'string'));
+  if (!strings)
+    throw badRequest('"input" must be a string or an array of strings (token arrays are not supported)');
+  if (body.model !== undefined && typeof body.model !== 'string')
+    throw badRequest('"model" must be a string');
+  const encoding = body.encoding_format ?? 'float';
+  if (encoding !== 'float' && encoding !== 'base64')
+    throw badRequest('"encoding_format" must be "float" or "base64"');
+  const answer = (await context.runtime.router.embed(
+    {
+      input: input as string | string[],
+      ...(typeof body.model === 'string' ? { model: body.model } : {}),
+      ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}),
+    } as never,
+    { signal: exchange.signal },
+  )) as unknown as { embeddings?: number[][]; prompt_eval_count?: number } & Served;
+  exchange.provider = answer.provider;
+  const tokens = answer.prompt_eval_count ?? 0;
+  sendJson(
+    exchange.response,
+    200,
+    {
+      object: 'list',
+      data: (answer.embeddings ?? []).map((embedding, index) => ({
+        object: 'embedding',
+        embedding: encoding === 'base64' ? toBase64(embedding) : embedding,
+        index,
+      })),
+      model: answer.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    },
+    servedHeaders(answer.provider, answer.model),
+  );
+};
+
+/** `GET /v1/models`: the local pulled models plus the cloud default model. */
+export const modelsHandler: Handler = async (exchange, context) => {
+  const { models } = await listTags(context, exchange.signal);
+  const now = Math.floor(Date.now() / 1000);
+  sendJson(exchange.response, 200, {
+    object: 'list',
+    data: models.map((entry) => {
+      const modified = typeof entry.modified_at === 'string' ? Date.parse(entry.modified_at) : Number.NaN;
+      return {
+        id: String(entry.name ?? entry.model ?? ''),
+        object: 'model',
+        created: Number.isFinite(modified) && modified > 0 ? Math.floor(modified / 1000) : now,
+        owned_by: entry.remote_host === undefined ? 'library' : 'ollama-cloud',
+      };
+    }),
+  });
+};
