@@ -1,0 +1,149 @@
+import type { LlmConfig } from '@graphiti/llm-config';
+import {
+  type CloudHealth,
+  checkCloud,
+  checkLocal,
+  fallbackChain,
+  type LocalHealth,
+} from '@graphiti/llm-health';
+import { redactUrl } from '@graphiti/llm-queue';
+import type { Logger } from '@graphiti/llm-router';
+import { openRuntime } from '@graphiti/server';
+import type { Command } from 'commander';
+import { createCliLogger, loadCliConfig, printJson } from '../context.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+
+/** What `graphiti health` reports (and prints with `--json`). */
+export interface HealthReport {
+  /** True when something can serve a chat request now (cloud up and not cooling down, or a local chat model) and the storage opens. */
+  readonly ok: boolean;
+  /** The local server: `checkLocal` over `local.models` + `embeddings.model`, plus the usable fallback chain. */
+  readonly local: LocalHealth & { readonly chain: readonly string[] };
+  /** The cloud: `checkCloud` (`unconfigured` without an API key). */
+  readonly cloud: CloudHealth;
+  /** The cloud's rate-limit cooldown in force, if any. */
+  readonly cooldown?: { readonly until: string; readonly reason: string };
+  /** The storage (queue and state): whether it opens, and how many requests wait in the queue. */
+  readonly storage: {
+    readonly status: 'ok' | 'down';
+    readonly url: string;
+    readonly message: string;
+    readonly pending?: number;
+  };
+  /** The exact commands to run to fix what is wrong (`ollama serve`, `ollama pull X`). */
+  readonly actions: readonly string[];
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs every check: local, cloud, storage, cooldown. Never throws for a down upstream. */
+export async function collectHealth(config: LlmConfig, logger?: Logger): Promise<HealthReport> {
+  const requiredModels = [...new Set([...config.local.models, config.embeddings.model])];
+  const [local, cloud] = await Promise.all([
+    checkLocal({
+      endpoint: config.local.endpoint,
+      requiredModels,
+      timeouts: { connect: config.timeouts.local.connect, read: Math.min(config.timeouts.local.read, 10) },
+      autoStart: config.local.auto_start,
+    }),
+    checkCloud({
+      endpoint: config.cloud.endpoint,
+      ...(config.cloud.api_key === undefined ? {} : { apiKey: config.cloud.api_key }),
+      timeouts: { connect: config.timeouts.cloud.connect, read: Math.min(config.timeouts.cloud.read, 15) },
+    }),
+  ]);
+  const chain = local.status === 'down' ? [] : fallbackChain(config.local.models, local.models).chain;
+
+  let storage: HealthReport['storage'];
+  let cooldown: HealthReport['cooldown'];
+  try {
+    const runtime = await openRuntime({ config, ...(logger ? { logger } : {}) });
+    try {
+      const stats = await runtime.storage.queue.stats();
+      const current = await runtime.router.cooldown();
+      if (current !== undefined) {
+        cooldown = { until: new Date(current.until).toISOString(), reason: current.reason };
+      }
+      storage = {
+        status: 'ok',
+        url: runtime.storage.url,
+        pending: stats.pending,
+        message: `${runtime.storage.url} opens (${stats.pending} request${stats.pending === 1 ? '' : 's'} waiting in the queue${stats.pending > 0 ? ': graphiti retry-queue' : ''})`,
+      };
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    storage = {
+      status: 'down',
+      url: redactUrl(config.storage.url),
+      message: `The storage does not open: ${errorText(error)}. Check storage.url or GRAPHITI_STORAGE_URL.`,
+    };
+  }
+
+  const actions: string[] = [];
+  if (local.startCommand !== undefined) actions.push(local.startCommand);
+  if (local.pullCommand !== undefined) actions.push(...local.pullCommand.split(' && '));
+  if (local.status !== 'down' && chain.length === 0 && local.pullCommand === undefined) {
+    actions.push('ollama pull llama3.2:3b');
+  }
+  const cloudUsable = cloud.status === 'up' && cooldown === undefined;
+  const localUsable = local.status !== 'down' && chain.length > 0;
+  return {
+    ok: storage.status === 'ok' && (cloudUsable || localUsable),
+    local: { ...local, chain },
+    cloud,
+    ...(cooldown === undefined ? {} : { cooldown }),
+    storage,
+    actions,
+  };
+}
+
+/** Prints a health report as text: one line per check, then what can serve and the commands to run. */
+export function printHealth(io: CliIo, report: HealthReport): void {
+  const line = (name: string, status: string, message: string): void =>
+    io.stdout(`${name.padEnd(9)}${status.padEnd(13)}${message}\n`);
+  line('local', report.local.status, report.local.message);
+  line('cloud', report.cloud.status, report.cloud.message);
+  if (report.cooldown !== undefined) {
+    line('cooldown', 'active', `cloud skipped until ${report.cooldown.until}: ${report.cooldown.reason}`);
+  }
+  line('storage', report.storage.status, report.storage.message);
+  const serving: string[] = [];
+  if (report.cloud.status === 'up' && report.cooldown === undefined) serving.push('cloud');
+  if (report.local.chain.length > 0) serving.push(`local (${report.local.chain.join(', ')})`);
+  io.stdout(
+    report.ok
+      ? `\nready: ${serving.join(', then ')}\n`
+      : `\nNOT READY: ${serving.length === 0 ? 'neither cloud nor local can answer' : 'the storage does not open'}\n`,
+  );
+  if (report.actions.length > 0) {
+    io.stdout('\nTo fix, run:\n');
+    for (const action of report.actions) io.stdout(`  ${action}\n`);
+  }
+}
+
+async function health(io: CliIo, options: { json?: boolean }): Promise<number> {
+  const config = loadCliConfig(io, options);
+  const logger = createCliLogger(io, config, { quiet: true });
+  if (config.local.auto_start && io.stderrIsTTY)
+    io.stderr('checking (starting ollama serve if it is down)…\n');
+  const report = await collectHealth(config, logger);
+  if (options.json) printJson(io, report);
+  else printHealth(io, report);
+  return report.ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Registers `health` (alias `doctor`). */
+export function registerHealth(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('health')
+    .alias('doctor')
+    .description('check the local Ollama server, its models, the cloud, and the storage; say what to run')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit 0 when cloud or local can answer, 1 when nothing can.')
+    .action(async (options: { json?: boolean }) => setExit(await health(io, options)));
+}
