@@ -79,14 +79,21 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     (await startOllamaFake({ models: [CLOUD_MODEL, EMBED_MODEL], apiKey: CLOUD_KEY }));
   const local = options.fakes?.local ?? (await startOllamaFake({ models: [LOCAL_MODEL, EMBED_MODEL] }));
   const config = buildConfig(dir, cloud, local, options);
-  const gateway = await startGateway({
-    config,
-    port: 0,
-    readyCacheMs: 0,
-    replayIntervalMs: 0,
-    shutdownTimeoutMs: 2000,
-    ...options.gateway,
-  });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      config,
+      port: 0,
+      readyCacheMs: 0,
+      replayIntervalMs: 0,
+      shutdownTimeoutMs: 2000,
+      ...options.gateway,
+    });
+  } catch (error) {
+    if (ownsFakes) await Promise.all([cloud.close(), local.close()]);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   let headers: Headers | undefined;
   const capturing: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);

@@ -1,0 +1,184 @@
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLOUD_MODEL,
+  EMBED_MODEL,
+  type Fixture,
+  LOCAL_MODEL,
+  postJson,
+  startFixture,
+} from './__fixtures__/gateway-fixture.js';
+
+const TOKEN = 'gateway-token-openai';
+const messages = [
+  { role: 'system' as const, content: 'Be brief.' },
+  { role: 'user' as const, content: 'Name a colour.' },
+];
+
+describe('the OpenAI-compatible API through the real openai client', () => {
+  let fixture: Fixture;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    fixture = await startFixture({ token: TOKEN });
+    client = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await fixture.close();
+  });
+  afterEach(async () => {
+    fixture.cloud.reset();
+    fixture.local.reset();
+    await fixture.local.start().catch(() => {});
+  });
+
+  it('answers a chat completion with the cloud model, usage and graphiti headers', async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: CLOUD_MODEL, messages, temperature: 0.2, max_tokens: 64 })
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0]?.message.content).toBe(
+      fixture.cloud.expectedText({ model: CLOUD_MODEL, messages }),
+    );
+    expect(data.choices[0]?.finish_reason).toBe('stop');
+    expect(data.usage?.total_tokens).toBeGreaterThan(0);
+    expect(response.headers.get('x-graphiti-provider')).toBe('cloud');
+    // OpenAI options became Ollama options
+    const sent = fixture.cloud.requests.at(-1)?.body as { options: Record<string, unknown>; stream: boolean };
+    expect(sent.options).toMatchObject({ temperature: 0.2, num_predict: 64 });
+    expect(sent.stream).toBe(false);
+  });
+
+  it('streams a chat completion as SSE ending in [DONE], with a usage chunk on request', async () => {
+    const stream = await client.chat.completions.create({
+      model: CLOUD_MODEL,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let finish: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(fixture.cloud.expectedText({ model: CLOUD_MODEL, messages }));
+    expect(finish).toBe('stop');
+    expect(usage?.completion_tokens).toBeGreaterThan(0);
+    const raw = await postJson(fixture, '/v1/chat/completions', {
+      model: CLOUD_MODEL,
+      messages,
+      stream: true,
+    });
+    expect(raw.headers.get('content-type')).toBe('text/event-stream');
+    expect((await raw.text()).trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('raises an error in the openai client when the stream fails after its first chunk (no [DONE])', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'stream-error', afterChunks: 2 });
+    const stream = await client.chat.completions.create({ model: CLOUD_MODEL, messages, stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toMatch(/incomplete/);
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toBe(fixture.cloud.expectedText({ model: CLOUD_MODEL, messages }));
+  });
+
+  it('fails over to local and says so in the headers', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
+    const { data, response } = await client.chat.completions
+      .create({ model: CLOUD_MODEL, messages })
+      .withResponse();
+    expect(response.headers.get('x-graphiti-provider')).toBe('local');
+    expect(data.model).toBe(LOCAL_MODEL);
+  });
+
+  it('answers 503 in the OpenAI error shape with request_id and Retry-After when both are down', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
+    await fixture.local.stop();
+    const error = await client.chat.completions.create({ model: CLOUD_MODEL, messages }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error.status).toBe(503);
+    expect(error.type).toBe('api_error');
+    expect(error.code).toBe('llm_unavailable');
+    expect(error.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(error.error.request_id).toEqual(expect.any(String));
+  });
+
+  it('returns an OpenAI-shaped 400 for an invalid request', async () => {
+    const error = await client.chat.completions
+      .create({ model: CLOUD_MODEL, messages: 'nope' as never })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.type).toBe('invalid_request_error');
+    expect(error.message).toMatch(/messages/);
+  });
+
+  it('translates tool calls both ways', async () => {
+    const body = {
+      model: CLOUD_MODEL,
+      messages: [
+        { role: 'user', content: 'weather?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
+      ],
+      tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }],
+      response_format: { type: 'json_object' },
+    };
+    const response = await postJson(fixture, '/v1/chat/completions', body);
+    expect(response.status).toBe(200);
+    const sent = fixture.cloud.requests.at(-1)?.body as Record<string, unknown>;
+    expect(sent.format).toBe('json');
+    expect(sent.tools).toEqual(body.tools);
+    expect(sent.messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ id: 'call_1', function: { name: 'weather', arguments: { city: 'Oslo' } } }],
+      },
+      { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+    ]);
+  });
+
+  it('creates embeddings (float and base64)', async () => {
+    const result = await client.embeddings.create({
+      model: EMBED_MODEL,
+      input: ['one', 'two'],
+      encoding_format: 'float',
+    });
+    expect(result.data).toHaveLength(2);
+    expect(result.data[1]?.embedding).toEqual(fixture.cloud.expectedEmbedding(EMBED_MODEL, 'two'));
+    // the openai client asks for base64 by default and decodes it
+    const decoded = await client.embeddings.create({ model: EMBED_MODEL, input: 'one' });
+    const expected = fixture.cloud.expectedEmbedding(EMBED_MODEL, 'one');
+    expect(decoded.data[0]?.embedding).toHaveLength(expected.length);
+    decoded.data[0]?.embedding.forEach((value, index) => {
+      expect(value).toBeCloseTo(expected[index] as number, 5);
+    });
+  });
+
+  it('lists models: local pulled ones plus the cloud default', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining([LOCAL_MODEL, CLOUD_MODEL]));
+  });
+
+  it('needs the token on /v1 too, with an OpenAI-shaped 401', async () => {
+    const anonymous = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: 'wrong', maxRetries: 0 });
+    const error = await anonymous.models.list().catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(error.message).not.toContain(TOKEN);
+  });
+});
