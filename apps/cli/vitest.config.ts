@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts'],
+    // Every test spawns the built CLI (dist/main.js) a few times; a loaded 2-core machine needs the headroom.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
