@@ -1,6 +1,6 @@
 import { type LlmConfig, loadConfig } from '@graphiti/llm-config';
 import type { Logger } from '@graphiti/llm-router';
-import { openRuntime, type Runtime } from '@graphiti/server';
+import type { Runtime } from '@graphiti/server';
 import { pino } from 'pino';
 import type { CliIo } from './io.js';
 
@@ -42,6 +42,8 @@ export async function withRuntime<T>(
   logger: Logger,
   work: (runtime: Runtime) => Promise<T>,
 ): Promise<T> {
+  // loaded on use: the server package is the largest import, and --help or a usage error need none of it
+  const { openRuntime } = await import('@graphiti/server');
   const runtime = await openRuntime({ config, logger });
   try {
     return await work(runtime);

@@ -1,10 +1,4 @@
-import {
-  LLMRequestError,
-  LLMUnavailableError,
-  type Router,
-  RouterError,
-  StreamInterruptedError,
-} from '@graphiti/llm-router';
+import type { Router } from '@graphiti/llm-router';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli-error.js';
 import { createCliLogger, loadCliConfig, printJson, withRuntime } from '../context.js';
@@ -47,7 +41,14 @@ async function readPrompt(io: CliIo, words: readonly string[]): Promise<string> 
 }
 
 /** Reports a router error: the message on stderr (and a JSON error on stdout with --json). Returns the exit code. */
-export function reportRouterError(io: CliIo, error: unknown, json: boolean | undefined): number {
+export async function reportRouterError(
+  io: CliIo,
+  error: unknown,
+  json: boolean | undefined,
+): Promise<number> {
+  const { LLMRequestError, LLMUnavailableError, RouterError, StreamInterruptedError } = await import(
+    '@graphiti/llm-router'
+  );
   if (!RouterError.isInstance(error)) throw error;
   const fields: Record<string, unknown> = { code: error.code, message: error.message };
   if (LLMUnavailableError.isInstance(error)) {
@@ -115,7 +116,7 @@ async function ask(
       servedLine(io, answer.provider, answer.model);
       return EXIT_OK;
     } catch (error) {
-      return reportRouterError(io, error, options.json);
+      return await reportRouterError(io, error, options.json);
     }
   });
 }
@@ -168,7 +169,7 @@ async function embed(io: CliIo, words: readonly string[], options: EmbedOptions)
       );
       return EXIT_OK;
     } catch (error) {
-      return reportRouterError(io, error, options.json);
+      return await reportRouterError(io, error, options.json);
     }
   });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
+import type { OllamaFake } from '@graphiti/ollama-fake';
 import type { Command } from 'commander';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -179,7 +179,10 @@ function steps(cloud: OllamaFake, local: OllamaFake): Step[] {
 
 async function demo(io: CliIo): Promise<number> {
   // imported lazily: the demo is the only verb that needs the CLI's own entry point
-  const { runCli } = await import('../run-cli.js');
+  const [{ runCli }, { startOllamaFake }] = await Promise.all([
+    import('../run-cli.js'),
+    import('@graphiti/ollama-fake'),
+  ]);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'graphiti-demo-'));
   const apiKey = `demo-key-${randomBytes(8).toString('hex')}`;

@@ -1,14 +1,6 @@
 import type { LlmConfig } from '@graphiti/llm-config';
-import {
-  type CloudHealth,
-  checkCloud,
-  checkLocal,
-  fallbackChain,
-  type LocalHealth,
-} from '@graphiti/llm-health';
-import { redactUrl } from '@graphiti/llm-queue';
+import type { CloudHealth, LocalHealth } from '@graphiti/llm-health';
 import type { Logger } from '@graphiti/llm-router';
-import { openRuntime } from '@graphiti/server';
 import type { Command } from 'commander';
 import { createCliLogger, loadCliConfig, printJson } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
@@ -41,6 +33,11 @@ function errorText(error: unknown): string {
 
 /** Runs every check: local, cloud, storage, cooldown. Never throws for a down upstream. */
 export async function collectHealth(config: LlmConfig, logger?: Logger): Promise<HealthReport> {
+  const [{ checkCloud, checkLocal, fallbackChain }, { redactUrl }, { openRuntime }] = await Promise.all([
+    import('@graphiti/llm-health'),
+    import('@graphiti/llm-queue'),
+    import('@graphiti/server'),
+  ]);
   const requiredModels = [...new Set([...config.local.models, config.embeddings.model])];
   const [local, cloud] = await Promise.all([
     checkLocal({

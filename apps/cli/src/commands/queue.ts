@@ -1,5 +1,5 @@
-import { type QueueRecord, type QueueStatus, queueStatuses } from '@graphiti/llm-queue';
-import { type ProcessPendingResult, processPending, type ReplayProgress } from '@graphiti/llm-router';
+import type { QueueRecord, QueueStatus } from '@graphiti/llm-queue';
+import type { ProcessPendingResult, ReplayProgress } from '@graphiti/llm-router';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli-error.js';
 import { createCliLogger, loadCliConfig, printJson, withRuntime } from '../context.js';
@@ -23,6 +23,9 @@ export interface QueueItemView {
   readonly params: unknown;
   readonly result: unknown;
 }
+
+/** The queue's statuses (`queueStatuses` of @graphiti/llm-queue, which checks them again), known here without loading it. */
+const queueStatuses: readonly QueueStatus[] = ['ready', 'leased', 'done', 'failed', 'expired'];
 
 function statusList(value: string): QueueStatus[] {
   const statuses = value
@@ -158,6 +161,7 @@ async function retryQueue(io: CliIo, options: { limit?: number; json?: boolean }
   return withRuntime(config, logger, async ({ router, storage }) => {
     const { pending } = await storage.queue.stats();
     const limit = options.limit ?? pending;
+    const { processPending } = await import('@graphiti/llm-router');
     const progress = progressPrinter(io);
     const outcomes: ReplayProgress[] = [];
     const result =

@@ -1,4 +1,3 @@
-import { startGateway } from '@graphiti/server';
 import type { Command } from 'commander';
 import { createCliLogger, loadCliConfig } from '../context.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -13,6 +12,7 @@ interface ServeOptions {
 async function serve(io: CliIo, options: ServeOptions): Promise<number> {
   const config = loadCliConfig(io);
   const logger = createCliLogger(io, config, { quiet: false });
+  const { startGateway } = await import('@graphiti/server');
   const gateway = await startGateway({
     config,
     logger,
