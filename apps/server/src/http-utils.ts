@@ -31,6 +31,16 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
     request.on('error', (error) => {
       if (!failed) reject(error);
     });
+    request.on('close', () => {
+      if (!failed && !request.complete) {
+        failed = true;
+        reject(
+          new GatewayError('BAD_REQUEST', 'the client closed the connection before the body was complete', {
+            status: 400,
+          }),
+        );
+      }
+    });
   });
 }
 

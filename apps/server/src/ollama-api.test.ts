@@ -232,6 +232,50 @@ describe('the Ollama API through the real ollama client', () => {
     expect(missing).toMatchObject({ status_code: 404 });
   });
 
+  it('uses the cloud default model when the request names none or "default"', async () => {
+    for (const body of [
+      { messages, stream: false },
+      { model: 'default', messages, stream: false },
+    ]) {
+      const response = await postJson(fixture, '/api/chat', body);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-graphiti-model')).toBe(CLOUD_MODEL);
+      expect(fixture.cloud.requests.at(-1)?.model).toBe(CLOUD_MODEL);
+    }
+  });
+
+  it('queues a retried request once when the client sends the same Idempotency-Key', async () => {
+    fixture.cloud.fault({ path: '/api/generate', kind: 'status', status: 503 });
+    await fixture.local.stop();
+    const send = () =>
+      postJson(
+        fixture,
+        '/api/generate',
+        { model: CLOUD_MODEL, prompt: 'once', stream: false },
+        { 'idempotency-key': 'abc-1' },
+      );
+    const first = (await (await send()).json()) as { request_id: string };
+    const second = (await (await send()).json()) as { request_id: string };
+    expect(second.request_id).toBe(first.request_id);
+  });
+
+  it('flushes each NDJSON line as it arrives (the first chunk reaches the client while upstream stalls)', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'stall', afterChunks: 1 });
+    const controller = new AbortController();
+    const streamed = await fetch(`${fixture.gateway.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: CLOUD_MODEL, messages }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    expect(streamed).toBeInstanceOf(Response);
+    const reader = (streamed as Response).body!.getReader();
+    const { value } = await reader.read();
+    const line = JSON.parse(new TextDecoder().decode(value).split('\n')[0] as string);
+    expect(line).toMatchObject({ done: false, message: { role: 'assistant' } });
+    controller.abort();
+    await waitFor(() => fixture.gateway.metrics.active === 0);
+  });
+
   it('answers GET and HEAD / like Ollama', async () => {
     const get = await fixture.fetch('/');
     expect(await get.text()).toBe('Ollama is running');

@@ -248,6 +248,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       await handler(exchange, context);
     } catch (error) {
+      // the client went away: nobody reads an answer, and it is not a gateway failure
+      if (controller.signal.aborted) return;
       if (resolved?.route.openAi === true) sendOpenAiError(exchange, context, error);
       else sendOllamaError(exchange, context, error);
     } finally {
@@ -325,8 +327,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const timedOut = new Promise<boolean>((resolveTimeout) => {
       deadline = setTimeout(() => resolveTimeout(true), shutdownTimeoutMs);
     });
+    // In-flight requests and a background replay run get the same bounded time to finish (an item
+    // interrupted mid-replay would stay leased, invisible, until its lease ends).
     const drained = (async () => {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0 || currentReplay !== undefined) {
+        await Promise.allSettled([...inFlight, ...(currentReplay === undefined ? [] : [currentReplay])]);
+      }
       return false;
     })();
     const cut = await Promise.race([drained, timedOut]);
