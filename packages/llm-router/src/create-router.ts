@@ -8,6 +8,7 @@ import { type CloudCooldown, createCooldownTracker, parseRetryAfter } from './co
 import { LLMRequestError, LLMUnavailableError, RouterError, StreamInterruptedError } from './errors.js';
 import { createFileStateStore, createMemoryStateStore } from './file-state-store.js';
 import { isDefaultModel, preferRequested, resolveCloudModel } from './model-names.js';
+import { createNdjsonReader, type NdjsonReader } from './ndjson-reader.js';
 import { type AttemptTrace, createProvider, type Provider } from './provider.js';
 import type {
   AttemptFailure,
@@ -127,7 +128,7 @@ type Answer = Record<string, unknown> & { model?: string; done?: boolean };
 
 interface StreamStart {
   readonly first: Answer;
-  readonly iterator: AsyncIterator<Answer>;
+  readonly reader: NdjsonReader;
   /** Cancels the upstream request. */
   readonly abort: () => void;
   /** Unlinks the caller's signal once the stream is over. */
@@ -146,6 +147,16 @@ class AttemptFailed extends Error {
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** The next chunk of a stream; an `{"error"}` line and an end without `done: true` are errors. */
+async function readChunk(reader: NdjsonReader): Promise<Answer> {
+  const value = (await reader.next()) as Answer | undefined;
+  if (value === undefined) throw new Error('Did not receive done or success response in stream.');
+  if ('error' in value) {
+    throw new Error(typeof value.error === 'string' ? value.error : JSON.stringify(value.error));
+  }
+  return value;
 }
 
 function textOf(chunk: Answer): string {
@@ -310,13 +321,7 @@ export function createRouter(options: RouterOptions): Router {
       iterable?.abort?.();
       controller?.abort();
     };
-    const client = provider.client({
-      controller,
-      stream: job.stream,
-      trace,
-      onMalformedLine: (line) =>
-        event('stream_malformed_line', { provider: provider.name, model, line: redact(line.slice(0, 200)) }),
-    });
+    const client = provider.client({ controller, stream: job.stream, trace });
     const body: Record<string, unknown> = { ...job.request, model };
     let streaming = false;
     try {
@@ -332,11 +337,13 @@ export function createRouter(options: RouterOptions): Router {
         return { value: (await call(body)) as Answer, trace };
       }
       iterable = (await call(body)) as AsyncIterable<Answer> & { abort?: () => void };
-      const iterator = iterable[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      if (first.done === true) throw new Error('Did not receive done or success response in stream.');
+      if (trace.body === undefined) throw new Error('The streamed answer has no body.');
+      const reader = createNdjsonReader(trace.body, (line) =>
+        event('stream_malformed_line', { provider: provider.name, model, line: redact(line.slice(0, 200)) }),
+      );
+      const first = await readChunk(reader);
       streaming = true;
-      return { value: { first: first.value, iterator, abort, release }, trace };
+      return { value: { first, reader, abort, release }, trace };
     } catch (error) {
       abort();
       if (callerSignal?.aborted) throw abortReason(callerSignal);
@@ -369,7 +376,7 @@ export function createRouter(options: RouterOptions): Router {
     start: StreamStart,
     job: Job,
   ): RouterStream<Answer> {
-    const { first, iterator: upstream, abort, release } = start;
+    const { first, reader, abort, release } = start;
     let aborted = false;
     const cancel = (): void => {
       aborted = true;
@@ -410,20 +417,14 @@ export function createRouter(options: RouterOptions): Router {
           state = 'open';
           chunk = first;
         } else {
-          let result: IteratorResult<Answer>;
           try {
-            result = await upstream.next();
+            chunk = await readChunk(reader);
           } catch (error) {
             const failure = interrupted(error);
             finish();
             abort();
             throw failure;
           }
-          if (result.done === true) {
-            finish();
-            return { done: true, value: undefined };
-          }
-          chunk = result.value;
         }
         partial += textOf(chunk);
         if (chunk.done === true) {
@@ -458,7 +459,7 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   function isStreamStart(value: Answer | StreamStart): value is StreamStart {
-    return 'iterator' in value && 'first' in value && 'abort' in value;
+    return 'reader' in value && 'first' in value && 'abort' in value;
   }
 
   /** The result handed to the caller once a provider succeeded. */

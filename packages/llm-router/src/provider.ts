@@ -1,7 +1,6 @@
 import type { TimeoutConfig } from '@graphiti/llm-config';
 import { Ollama } from 'ollama/browser';
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
-import { guardNdjson } from './ndjson-guard.js';
 import type { ProviderName } from './types.js';
 
 /** What one HTTP attempt saw, filled in by the provider's fetch. */
@@ -10,6 +9,8 @@ export interface AttemptTrace {
   responded: boolean;
   status?: number;
   headers?: Headers;
+  /** The raw body of a successful streamed answer (the router parses it; the client's parser is unused). */
+  body?: ReadableStream<Uint8Array>;
 }
 
 /** Per-attempt settings handed to the provider's fetch. */
@@ -19,10 +20,9 @@ export interface AttemptSettings {
    * but the client itself can cancel: an AbortController per request is measurable overhead.
    */
   readonly controller: AbortController | undefined;
-  /** The request streams: its NDJSON body is guarded against malformed lines. */
+  /** The request streams: its raw body is handed over in the trace. */
   readonly stream: boolean;
   readonly trace: AttemptTrace;
-  readonly onMalformedLine: (line: string) => void;
 }
 
 /** One upstream: an Ollama server reached through its own undici Agent. */
@@ -88,10 +88,9 @@ export function createProvider(options: ProviderOptions): Provider {
       trace.status = response.status;
       trace.headers = response.headers as unknown as Headers;
       if (settings.stream && response.ok && response.body !== null) {
-        // The client only calls body.getReader() on a streamed answer: hand it the guarded reader. Shadowing
-        // the body getter avoids building a second Response and a second web stream for every answer.
-        const reader = guardNdjson(response.body, settings.onMalformedLine);
-        Object.defineProperty(response, 'body', { value: { getReader: () => reader }, configurable: true });
+        // The router reads the NDJSON itself (one layer instead of the client's two generators, and
+        // malformed lines reported through the logger); the client's own iterator is never started.
+        trace.body = response.body as unknown as ReadableStream<Uint8Array>;
       }
       return response;
     }) as unknown as OllamaFetch;
