@@ -166,6 +166,7 @@ describe('admin endpoints and auth', () => {
     expect((await fixture.fetch('/graphiti/queue?limit=-1')).status).toBe(400);
     const missing = await fixture.fetch('/graphiti/queue/does-not-exist');
     expect(missing.status).toBe(404);
+    expect((await fixture.fetch('/graphiti/queue/%E0%A4%A')).status).toBe(404);
   });
 });
 

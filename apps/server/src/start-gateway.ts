@@ -191,7 +191,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (route !== undefined) return { template: path, route };
     const match = /^\/graphiti\/queue\/([^/]+)$/.exec(path);
     if (match !== null) {
-      const id = decodeURIComponent(match[1] as string);
+      let id = match[1] as string;
+      try {
+        id = decodeURIComponent(id);
+      } catch {
+        // a malformed escape: look the raw text up (it matches nothing)
+      }
       return {
         template: '/graphiti/queue/:id',
         route: { methods: { GET: (exchange, ctx) => queueItemHandler(exchange, ctx, id) }, openAi: false },
