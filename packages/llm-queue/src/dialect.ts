@@ -7,17 +7,21 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
   CompiledQuery,
+  type DatabaseConnection,
   type Dialect,
   type DialectAdapter,
+  type Driver,
   type Kysely,
   type MigrationLockOptions,
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
+  type QueryResult,
   type SelectQueryBuilder,
   SqliteAdapter,
   type SqliteDatabase,
   SqliteDialect,
+  type SqliteDialectConfig,
   sql,
 } from 'kysely';
 import pg from 'pg';
@@ -48,9 +52,73 @@ class LockingSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** How long one attempt lets SQLite's own busy handler wait (it blocks the thread while it waits). */
+const sqliteBusyStepMs = 100;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Retries a statement that failed with SQLITE_BUSY, asynchronously, until `budgetMs` have passed.
+ * SQLite's busy handler polls ever more slowly (every 100 ms after the first few), so under steady
+ * writes from several processes one process can miss every free moment for seconds; short waits
+ * inside SQLite plus jittered retries here keep the event loop free and the chances fair. Only
+ * statements outside an explicit transaction are retried: such a statement that failed with
+ * SQLITE_BUSY did nothing, so running it again is safe.
+ */
+function retryBusy(
+  inner: DatabaseConnection,
+  inTransaction: () => boolean,
+  budgetMs: number,
+): DatabaseConnection {
+  return {
+    async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      const started = Date.now();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await inner.executeQuery<R>(query);
+        } catch (error) {
+          if (!isBusy(error) || inTransaction() || Date.now() - started >= budgetMs) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 20)));
+        }
+      }
+    },
+    streamQuery: (query, chunkSize) => inner.streamQuery(query, chunkSize),
+  };
+}
+
 class LockingSqliteDialect extends SqliteDialect {
+  readonly #inTransaction: () => boolean;
+  readonly #busyTimeoutMs: number;
+
+  constructor(config: SqliteDialectConfig, inTransaction: () => boolean, busyTimeoutMs: number) {
+    super(config);
+    this.#inTransaction = inTransaction;
+    this.#busyTimeoutMs = busyTimeoutMs;
+  }
+
   override createAdapter(): DialectAdapter {
     return new LockingSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    const inner = super.createDriver();
+    const inTransaction = this.#inTransaction;
+    const budget = this.#busyTimeoutMs;
+    return {
+      init: () => inner.init(),
+      acquireConnection: async () => retryBusy(await inner.acquireConnection(), inTransaction, budget),
+      beginTransaction: (connection, settings) => inner.beginTransaction(connection, settings),
+      commitTransaction: (connection) => inner.commitTransaction(connection),
+      rollbackTransaction: (connection) => inner.rollbackTransaction(connection),
+      savepoint: inner.savepoint?.bind(inner),
+      rollbackToSavepoint: inner.rollbackToSavepoint?.bind(inner),
+      releaseSavepoint: inner.releaseSavepoint?.bind(inner),
+      releaseConnection: (connection) => inner.releaseConnection(connection),
+      destroy: () => inner.destroy(),
+    } as Driver;
   }
 }
 
@@ -87,15 +155,23 @@ function withStatementCache(database: Database.Database): SqliteDatabase {
  * `synchronous` level set explicitly on the connection (never inherited from a default).
  */
 export function createSqliteDialect(path: string, options: SqliteDialectOptions): Dialect {
-  return new LockingSqliteDialect({
-    database: async () => {
-      const database = new Database(path);
-      database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
-      database.pragma('journal_mode = WAL');
-      database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-      return withStatementCache(database);
+  let opened: Database.Database | undefined;
+  return new LockingSqliteDialect(
+    {
+      database: async () => {
+        const database = new Database(path);
+        opened = database;
+        database.pragma(
+          `busy_timeout = ${Math.min(sqliteBusyStepMs, Math.max(0, Math.floor(options.busyTimeoutMs)))}`,
+        );
+        database.pragma('journal_mode = WAL');
+        database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+        return withStatementCache(database);
+      },
     },
-  });
+    () => opened?.inTransaction ?? false,
+    options.busyTimeoutMs,
+  );
 }
 
 const int8Oid = 20;

@@ -90,6 +90,20 @@ const provider: MigrationProvider = {
   getMigrations: async () => migrations,
 };
 
+/**
+ * True when every migration is recorded as done. A plain read: on an up-to-date database, opening
+ * the storage takes no write lock (the Migrator would), so it does not wait for a busy writer.
+ */
+export async function isMigrated(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    const rows = await sql<{ name: string }>`select name from ${sql.table(migrationTableName)}`.execute(db);
+    const done = new Set(rows.rows.map((row) => row.name));
+    return Object.keys(migrations).every((name) => done.has(name));
+  } catch {
+    return false; // no bookkeeping table yet
+  }
+}
+
 /** A Kysely Migrator over this package's migrations and bookkeeping tables. */
 export function createMigrator(db: Kysely<unknown>): Migrator {
   return new Migrator({ db, provider, migrationTableName, migrationLockTableName });

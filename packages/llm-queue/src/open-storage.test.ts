@@ -71,10 +71,35 @@ describe('openStorage', () => {
       const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(storage.db);
       expect(mode.rows[0]?.journal_mode).toBe('wal');
       expect(sync.rows[0]?.synchronous).toBe(expected);
-      expect(busy.rows[0]?.timeout).toBe(1234);
+      // SQLite itself waits at most 100 ms per attempt; the rest of busyTimeoutMs is async retries.
+      expect(busy.rows[0]?.timeout).toBe(100);
       expect(await storage.ping()).toBe(true);
       await storage.close();
       expect(await storage.ping()).toBe(false);
+    }
+  });
+
+  it("waits for another connection's SQLite write lock without blocking the event loop", async () => {
+    const file = join(directory, 'busy.db');
+    const storage = await openStorage(`sqlite:${file}`, { busyTimeoutMs: 5000 });
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(file);
+    try {
+      other.exec('begin immediate');
+      // The lock is released by a timer: only fires if put's waiting leaves the event loop free.
+      const release = setTimeout(() => other.exec('commit'), 300);
+      const id = await storage.queue.put('chat', { waited: true });
+      clearTimeout(release);
+      expect((await storage.queue.get(id))?.params).toEqual({ waited: true });
+      expect(other.inTransaction).toBe(false);
+      const short = await openStorage(`sqlite:${file}`, { busyTimeoutMs: 200 });
+      other.exec('begin immediate');
+      await expect(short.queue.put('chat', {})).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await short.close();
+      other.exec('commit');
+    } finally {
+      other.close();
+      await storage.close();
     }
   });
 

@@ -10,7 +10,7 @@ import {
   type SqliteSynchronous,
 } from './dialect.js';
 import { QueueError } from './errors.js';
-import { createMigrator } from './migrations.js';
+import { createMigrator, isMigrated } from './migrations.js';
 import type { QueueDatabase } from './schema.js';
 import { parseStorageUrl, redactUrl } from './storage-url.js';
 
@@ -35,7 +35,10 @@ export interface StorageOptions {
    * survives a process crash but may lose the last commits on power loss, and is faster. @default 'full'
    */
   readonly sqliteSynchronous?: SqliteSynchronous;
-  /** SQLite: how long a statement waits for another process's write lock. @default 5000 */
+  /**
+   * SQLite: how long a statement waits for another process's write lock before it fails with
+   * SQLITE_BUSY. The wait is spent mostly in asynchronous retries, so the event loop stays free. @default 10000
+   */
   readonly busyTimeoutMs?: number;
   /** PostgreSQL: connections in the pool. @default 10 */
   readonly poolSize?: number;
@@ -156,7 +159,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     }
     dialect = createSqliteDialect(target.path, {
       synchronous,
-      busyTimeoutMs: positive(options.busyTimeoutMs, 5000, 'busyTimeoutMs', false),
+      busyTimeoutMs: positive(options.busyTimeoutMs, 10_000, 'busyTimeoutMs', false),
     });
   } else {
     dialect = createPostgresDialect(target.url, {
@@ -182,6 +185,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
         { cause: error },
       );
     }
+    if (await isMigrated(db as unknown as Kysely<unknown>)) return;
     const migration = await createMigrator(db as unknown as Kysely<unknown>).migrateToLatest();
     if (migration.error) {
       await db.destroy().catch(() => {});
