@@ -185,7 +185,7 @@ describe('startGateway', () => {
       const { request_id: id } = (await response.json()) as { request_id: string };
       await fixture.local.start();
       let status = '';
-      for (let i = 0; i < 200 && status !== 'done'; i++) {
+      for (let i = 0; i < 500 && status !== 'done'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         status = ((await (await fixture.fetch(`/graphiti/queue/${id}`)).json()) as { status: string }).status;
       }
