@@ -128,6 +128,16 @@ describe('createRouter: cloud first, retries, failover', () => {
     ]);
   });
 
+  it('waits retry.delay_seconds between cloud attempts', async () => {
+    fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 500 });
+    const router = make({ retry: { max_attempts: 3, delay_seconds: 0.05, timeout_seconds: 5 } });
+    expect((await router.chat({ messages })).provider).toBe('local');
+    const times = fakes.cloud.requests.map((request) => request.time);
+    expect(times).toHaveLength(3);
+    expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(45);
+    expect((times[2] as number) - (times[1] as number)).toBeGreaterThanOrEqual(45);
+  });
+
   it('retries a refused connection, then fails over with reason connection', async () => {
     const router = make();
     await fakes.cloud.stop();
