@@ -1,11 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildConfig,
   CLOUD_KEY,
   CLOUD_MODEL,
   type Fixture,
   postJson,
   startFixture,
 } from './__fixtures__/gateway-fixture.js';
+import { createGatewayMetrics } from './metrics.js';
+import { openRuntime } from './runtime.js';
+import { startGateway } from './start-gateway.js';
 
 const TOKEN = 'gateway-token-admin-77';
 const messages = [{ role: 'user', content: 'hello' }];
@@ -174,6 +178,33 @@ describe('startGateway', () => {
   it('refuses a non-loopback host without an auth token', async () => {
     const error = await startFixture({ gateway: { host: '0.0.0.0' } }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'GatewayError', code: 'AUTH_TOKEN_REQUIRED' });
+  });
+
+  it('serves with a runtime passed in, counts its failovers through metrics.observe, and leaves it open on close', async () => {
+    const fakes = await startFixture();
+    try {
+      const config = buildConfig(fakes.dir, fakes.cloud, fakes.local, {
+        storageUrl: `sqlite:${fakes.dir}/own.db`,
+      });
+      const metrics = createGatewayMetrics();
+      const runtime = await openRuntime({ config, logger: metrics.observe() });
+      const gateway = await startGateway({ config, runtime, metrics, port: 0, replayIntervalMs: 0 });
+      fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 401, times: 1 });
+      const response = await fetch(`${gateway.url}/api/chat`, {
+        method: 'POST',
+        body: JSON.stringify({ model: CLOUD_MODEL, messages, stream: false }),
+      });
+      expect(response.headers.get('x-graphiti-provider')).toBe('local');
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(text).toContain(
+        'graphiti_llm_failovers_total{from_provider="cloud",to_provider="local",reason="auth"} 1',
+      );
+      await gateway.close();
+      expect(await runtime.storage.ping()).toBe(true);
+      await runtime.close();
+    } finally {
+      await fakes.close();
+    }
   });
 
   it('replays the queue in the background every retry interval', async () => {
