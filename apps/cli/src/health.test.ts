@@ -86,4 +86,16 @@ describe('graphiti health', () => {
     expect(wrong.stdout).not.toContain('wrong-key-42');
     expect(JSON.parse(wrong.stdout).cloud).toMatchObject({ status: 'unauthorized', httpStatus: 401 });
   });
+
+  it('exits 1 and says which storage does not open', async () => {
+    const env = box({ cloud: cloud.url, local: local.url }).env;
+    const run = await graphiti(['health', '--json'], {
+      env: { ...env, GRAPHITI_STORAGE_URL: 'postgres://postgres@127.0.0.1:1/none' },
+    });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.storage).toMatchObject({ status: 'down', url: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(report.storage.message).toContain('GRAPHITI_STORAGE_URL');
+  });
 });

@@ -71,7 +71,8 @@ export async function reportRouterError(
   } else {
     io.stderr(`graphiti: ${error.message}\n`);
   }
-  if (json) printJson(io, { error: fields });
+  // one line: after --stream --json chunks it is the last NDJSON line; alone it is a JSON document
+  if (json) io.stdout(`${JSON.stringify({ error: fields })}\n`);
   return EXIT_FAILURE;
 }
 
