@@ -40,9 +40,12 @@ describe('graphiti retry-queue on a terminal', () => {
       stderrIsTTY: true,
     });
     expect(code).toBe(0);
-    expect(stderr).toMatch(/\r\u001b\[2K\[1\/2\] \S+ done local gemma2:9b/);
-    expect(stderr).toMatch(/\r\u001b\[2K\[2\/2\] \S+ done local gemma2:9b/);
-    expect(stderr.endsWith('\r\u001b[2K')).toBe(true);
+    const clear = '\r\u001b[2K'; // carriage return, erase the line
+    const lines = stderr.split(clear);
+    expect(lines[0]).toBe('');
+    expect(lines[1]).toMatch(/^\[1\/2\] \S+ done local gemma2:9b$/);
+    expect(lines[2]).toMatch(/^\[2\/2\] \S+ done local gemma2:9b$/);
+    expect(lines.slice(3)).toEqual(['']); // cleared at the end
     expect(stdout).toContain('replayed 2 items: 2 done, 0 put back for later, 0 failed; 0 still pending');
   });
 });
