@@ -606,6 +606,19 @@ describe('createRouter: streaming', () => {
     expect(log.events('llm_stream_interrupted')).toEqual([]);
   });
 
+  it('close() does not wait for a stream nobody finishes reading', async () => {
+    fakes.cloud.fault({ path: '/api/chat', kind: 'stall', afterChunks: 1 });
+    const router = createRouter({
+      config: testConfig(fakes.cloud, fakes.local, {
+        timeouts: { cloud: { connect: 1, read: 60, write: 1, pool: 1 } } as LlmConfig['timeouts'],
+      }),
+    });
+    const stream = await router.chat({ messages, stream: true });
+    expect(stream.provider).toBe('cloud');
+    await router.close();
+    await expect(router.chat({ messages })).rejects.toMatchObject({ code: 'ROUTER_CLOSED' });
+  });
+
   it('rejects at once when the caller aborts while the cloud is silent, without failing over or queueing', async () => {
     fakes.cloud.fault({ path: '/api/chat', kind: 'hang' });
     const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);

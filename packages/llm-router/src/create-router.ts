@@ -111,7 +111,7 @@ export interface Router {
   listModels(): Promise<ModelListing>;
   /** The cloud cooldown in force, if any. */
   cooldown(): Promise<CloudCooldown | undefined>;
-  /** Closes both providers' connection pools. */
+  /** Closes both providers' connection pools (in-flight requests get 2 s, then their sockets are destroyed). */
   close(): Promise<void>;
 }
 

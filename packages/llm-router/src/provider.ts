@@ -33,6 +33,7 @@ export interface Provider {
   readonly readTimeoutMs: number;
   /** An `ollama` client whose fetch runs one attempt with these settings. */
   client(settings: AttemptSettings): Ollama;
+  /** Closes the connection pool: in-flight requests may finish for 2 s, then the sockets are destroyed. */
   close(): Promise<void>;
 }
 
@@ -108,7 +109,16 @@ export function createProvider(options: ProviderOptions): Provider {
       });
     },
     async close() {
-      await ownAgent?.close();
+      if (ownAgent === undefined) return;
+      // Graceful first; a stream nobody finished reading would otherwise hold close() until its read timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const closed = ownAgent.close().then(() => true);
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), 2000);
+      });
+      const graceful = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      if (!graceful) await ownAgent.destroy();
     },
   };
 }
