@@ -138,6 +138,13 @@ describe('createRouter: cloud first, retries, failover', () => {
     expect((times[2] as number) - (times[1] as number)).toBeGreaterThanOrEqual(45);
   });
 
+  it('emits no llm_failover when logging.failover_events is false', async () => {
+    fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 401 });
+    const router = make({ logging: { level: 'info', failover_events: false } });
+    expect((await router.chat({ messages })).provider).toBe('local');
+    expect(log.events('llm_failover')).toEqual([]);
+  });
+
   it('retries a refused connection, then fails over with reason connection', async () => {
     const router = make();
     await fakes.cloud.stop();
