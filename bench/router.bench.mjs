@@ -1,10 +1,10 @@
 // In-process overhead of @graphiti/llm-router against calling the same Ollama fake directly with the
 // `ollama` client, side by side in one run (not a test; numbers go to RESULTS.md).
-// Client, router and fake share one Node process on 127.0.0.1. Scenarios run interleaved for `rounds`
-// rounds (JIT warm-up and machine noise hit all alike); the median round counts.
-//   throughput: `total` requests at concurrency `concurrency` -> req/s
-//   latency:    `sequential` requests one at a time -> median ms per request
-// Usage: node router.bench.mjs [total=2000] [concurrency=16] [rounds=5] [sequential=600]
+// Client, router and fake share one Node process on 127.0.0.1. Each round runs a batch of `requests` at
+// concurrency `concurrency` for every scenario (order alternating), then `sequential` one-at-a-time
+// requests per scenario interleaved one by one, so load from other processes hits all scenarios alike.
+// Reported: req/s over all rounds, per-round (paired) ratios, CPU per request, median sequential latency.
+// Usage: node router.bench.mjs [requests=200] [concurrency=16] [rounds=60] [sequential=50]
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { defaultConfig } from '@graphiti/llm-config';
 import { createRouter } from '@graphiti/llm-router';
@@ -12,10 +12,10 @@ import { startOllamaFake } from '@graphiti/ollama-fake';
 import { Ollama } from 'ollama';
 import { Agent, fetch as undiciFetch } from 'undici';
 
-const total = Number(process.argv[2] ?? 2000);
+const total = Number(process.argv[2] ?? 200);
 const concurrency = Number(process.argv[3] ?? 16);
-const rounds = Number(process.argv[4] ?? 5);
-const sequential = Number(process.argv[5] ?? 600);
+const rounds = Number(process.argv[4] ?? 60);
+const sequential = Number(process.argv[5] ?? 50);
 const apiKey = 'bench-key';
 const messages = [{ role: 'user', content: 'Summarise the knowledge graph node about failover.' }];
 
@@ -95,16 +95,6 @@ async function throughput(once) {
   return { rps: total / seconds, cpuMicros: (cpu.user + cpu.system) / total };
 }
 
-async function latency(once) {
-  const samples = [];
-  for (let index = 0; index < sequential; index++) {
-    const started = performance.now();
-    await once();
-    samples.push(performance.now() - started);
-  }
-  return median(samples);
-}
-
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -156,7 +146,7 @@ console.log(
     .map((value) => value.toFixed(1))
     .join(
       ' ',
-    )}; ${total} requests at concurrency ${concurrency} and ${sequential} sequential requests per scenario and round, median of ${rounds} rounds`,
+    )}; ${total} requests at concurrency ${concurrency} and ${sequential} sequential requests per scenario and round, ${rounds} rounds`,
 );
 console.log('');
 console.log(
