@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
@@ -28,13 +30,16 @@ function box(...args: Parameters<typeof sandbox>): Sandbox {
 
 describe('graphiti health', () => {
   it('reports both servers up, every model pulled, and exits 0', async () => {
-    const run = await graphiti(['health'], { env: box({ cloud: cloud.url, local: local.url }).env });
+    const env = box({ cloud: cloud.url, local: local.url }).env;
+    const run = await graphiti(['health'], { env });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^local\s+up\s+Ollama 0\.12\.6 is running at/m);
     expect(run.stdout).toMatch(/^cloud\s+up\s+Ollama Cloud is reachable/m);
     expect(run.stdout).toMatch(/^storage\s+ok\s+sqlite:/m);
     expect(run.stdout).toContain('ready: cloud, then local (gemma2:9b, llama3.2:3b)');
     expect(run.stdout).not.toContain('To fix');
+    expect(run.stdout).toContain('does not exist yet; it is created on first use');
+    expect(existsSync(join(env.HOME as string, 'graphiti.db'))).toBe(false); // a health check creates nothing
   });
 
   it('says to run `ollama serve` and exits 1 when local is down and there is no cloud key', async () => {

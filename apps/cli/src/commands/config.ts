@@ -29,6 +29,7 @@ export function showConfig(io: CliIo, options: { json?: boolean }): number {
   return EXIT_OK;
 }
 
+/** Registers `config show` and `config init`. */
 export function registerConfig(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const config = program.command('config').description('show or create the configuration file');
   config

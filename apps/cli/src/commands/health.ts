@@ -1,4 +1,5 @@
-import type { LlmConfig } from '@graphiti/llm-config';
+import { existsSync } from 'node:fs';
+import { type LlmConfig, parseStorageUrl } from '@graphiti/llm-config';
 import type { CloudHealth, LocalHealth } from '@graphiti/llm-health';
 import type { Logger } from '@graphiti/llm-router';
 import type { Command } from 'commander';
@@ -31,6 +32,58 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Opens the storage to count the queue and read the cooldown. A SQLite file that does not exist yet is not
+ * created: a health check leaves nothing behind (the database appears with the first request that needs it).
+ */
+async function checkStorage(
+  config: LlmConfig,
+  openRuntime: typeof import('@graphiti/server').openRuntime,
+  redactUrl: (url: string) => string,
+  logger: Logger | undefined,
+): Promise<{ storage: HealthReport['storage']; cooldown?: HealthReport['cooldown'] }> {
+  const location = parseStorageUrl(config.storage.url);
+  if (location.kind === 'sqlite' && location.path !== ':memory:' && !existsSync(location.path)) {
+    return {
+      storage: {
+        status: 'ok',
+        url: config.storage.url,
+        pending: 0,
+        message: `${config.storage.url} does not exist yet; it is created on first use`,
+      },
+    };
+  }
+  try {
+    const runtime = await openRuntime({ config, ...(logger ? { logger } : {}) });
+    try {
+      const stats = await runtime.storage.queue.stats();
+      const current = await runtime.router.cooldown();
+      const waiting = `${stats.pending} request${stats.pending === 1 ? '' : 's'} waiting in the queue`;
+      return {
+        storage: {
+          status: 'ok',
+          url: runtime.storage.url,
+          pending: stats.pending,
+          message: `${runtime.storage.url} opens (${waiting}${stats.pending > 0 ? ': graphiti retry-queue' : ''})`,
+        },
+        ...(current === undefined
+          ? {}
+          : { cooldown: { until: new Date(current.until).toISOString(), reason: current.reason } }),
+      };
+    } finally {
+      await runtime.close();
+    }
+  } catch (error) {
+    return {
+      storage: {
+        status: 'down',
+        url: redactUrl(config.storage.url),
+        message: `The storage does not open: ${errorText(error)}. Check storage.url or GRAPHITI_STORAGE_URL.`,
+      },
+    };
+  }
+}
+
 /** Runs every check: local, cloud, storage, cooldown. Never throws for a down upstream. */
 export async function collectHealth(config: LlmConfig, logger?: Logger): Promise<HealthReport> {
   const [{ checkCloud, checkLocal, fallbackChain }, { redactUrl }, { openRuntime }] = await Promise.all([
@@ -54,32 +107,7 @@ export async function collectHealth(config: LlmConfig, logger?: Logger): Promise
   ]);
   const chain = local.status === 'down' ? [] : fallbackChain(config.local.models, local.models).chain;
 
-  let storage: HealthReport['storage'];
-  let cooldown: HealthReport['cooldown'];
-  try {
-    const runtime = await openRuntime({ config, ...(logger ? { logger } : {}) });
-    try {
-      const stats = await runtime.storage.queue.stats();
-      const current = await runtime.router.cooldown();
-      if (current !== undefined) {
-        cooldown = { until: new Date(current.until).toISOString(), reason: current.reason };
-      }
-      storage = {
-        status: 'ok',
-        url: runtime.storage.url,
-        pending: stats.pending,
-        message: `${runtime.storage.url} opens (${stats.pending} request${stats.pending === 1 ? '' : 's'} waiting in the queue${stats.pending > 0 ? ': graphiti retry-queue' : ''})`,
-      };
-    } finally {
-      await runtime.close();
-    }
-  } catch (error) {
-    storage = {
-      status: 'down',
-      url: redactUrl(config.storage.url),
-      message: `The storage does not open: ${errorText(error)}. Check storage.url or GRAPHITI_STORAGE_URL.`,
-    };
-  }
+  const { storage, cooldown } = await checkStorage(config, openRuntime, redactUrl, logger);
 
   const actions: string[] = [];
   if (local.startCommand !== undefined) actions.push(local.startCommand);
