@@ -36,6 +36,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 export interface CooldownTracker {
   /** The active cooldown, if any (read through a short cache). */
   active(): Promise<CloudCooldown | undefined>;
+  /** The same answer from the cache without awaiting, or 'unknown' when the cache is stale. */
+  cached(): CloudCooldown | undefined | 'unknown';
   /** Starts (or extends) the cooldown after a 429; concurrent calls write once. */
   start(input: { retryAfterSeconds?: number; reason: string; status: number }): Promise<void>;
 }
@@ -83,6 +85,11 @@ export function createCooldownTracker(options: {
   };
 
   return {
+    cached() {
+      const time = now();
+      if (cached === undefined || time - cached.readAt >= options.cacheMs) return 'unknown';
+      return current(cached.value, time);
+    },
     async active() {
       const time = now();
       if (cached !== undefined && time - cached.readAt < options.cacheMs) return current(cached.value, time);

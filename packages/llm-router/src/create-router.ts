@@ -429,7 +429,7 @@ export function createRouter(options: RouterOptions): Router {
         partial += textOf(chunk);
         if (chunk.done === true) {
           finish();
-          if (provider === 'cloud') await recordTokens(chunk);
+          if (provider === 'cloud' && options.quota !== undefined) await recordTokens(chunk);
         }
         return { done: false, value: served(chunk, provider, model) };
       },
@@ -491,7 +491,7 @@ export function createRouter(options: RouterOptions): Router {
       attempts++;
       try {
         const { value, trace } = await attempt(provider, model, job);
-        await recordQuota(trace, undefined);
+        if (options.quota !== undefined) await recordQuota(trace, undefined);
         return value;
       } catch (error) {
         if (error instanceof AttemptFailed) {
@@ -675,7 +675,8 @@ export function createRouter(options: RouterOptions): Router {
     let pending: AttemptFailure | undefined;
 
     if (cloud !== undefined) {
-      const active = await cooldown.active();
+      const cached = cooldown.cached();
+      const active = cached === 'unknown' ? await cooldown.active() : cached;
       if (active !== undefined) {
         logger?.debug(
           { event: 'llm_cloud_skipped', until: new Date(active.until).toISOString(), reason: active.reason },
@@ -691,7 +692,7 @@ export function createRouter(options: RouterOptions): Router {
             : resolveCloudModel(requested, config.cloud.default_model);
         const outcome = await tryCloud(cloud, model, job);
         if ('value' in outcome) {
-          if (!isStreamStart(outcome.value)) await recordTokens(outcome.value);
+          if (options.quota !== undefined && !isStreamStart(outcome.value)) await recordTokens(outcome.value);
           return deliver('cloud', model, outcome.value, job);
         }
         failures.push(outcome.failure);
