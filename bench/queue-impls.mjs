@@ -78,7 +78,9 @@ export async function createImpl(options) {
   }
   if (impl === 'raw' && sqlite) {
     const db = new Database(url.slice('sqlite:'.length));
-    db.pragma('busy_timeout = 5000');
+    // A long busy timeout: SQLite's own busy handler polls every 100 ms once it has waited a while, so
+    // with 4 writer processes a waiting one can starve for seconds (graphiti retries asynchronously).
+    db.pragma('busy_timeout = 60000');
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     const put = db.prepare(SQL.put);

@@ -110,16 +110,22 @@ async function measureLeaseAck(backend, impl, batch, workers) {
       },
     ),
   );
-  const outputs = children.map((child) => createInterface({ input: child.stdout })[Symbol.asyncIterator]());
-  for (const output of outputs) {
-    const line = await output.next();
-    if (line.value !== 'ready') throw new Error(`worker did not start: ${line.value}`);
+  let results;
+  let seconds;
+  try {
+    const outputs = children.map((child) => createInterface({ input: child.stdout })[Symbol.asyncIterator]());
+    for (const output of outputs) {
+      const line = await output.next();
+      if (line.value !== 'ready') throw new Error(`worker did not start: ${line.value}`);
+    }
+    const started = process.hrtime.bigint();
+    for (const child of children) child.stdin.write('go\n');
+    results = await Promise.all(outputs.map(async (output) => JSON.parse((await output.next()).value)));
+    seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   }
-  const started = process.hrtime.bigint();
-  for (const child of children) child.stdin.write('go\n');
-  const results = await Promise.all(outputs.map(async (output) => JSON.parse((await output.next()).value)));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
   const acked = results.reduce((sum, result) => sum + result.acked, 0);
   if (acked !== count) throw new Error(`${impl} on ${backend}: acked ${acked} of ${count}`);
   return count / seconds;
@@ -146,15 +152,23 @@ const plan = [
 ].filter((entry) => !only || entry.backend === only);
 
 const best = new Map();
+const failures = [];
 try {
   for (let round = 1; round <= rounds; round++) {
     for (const { backend, impls, workloads: list } of plan) {
       for (const workload of list) {
         for (const impl of round % 2 ? impls : [...impls].reverse()) {
-          const rate = await workload.run(backend, impl);
           const key = `${backend}|${workload.name}|${impl}`;
-          best.set(key, Math.max(best.get(key) ?? 0, rate));
-          process.stderr.write(`round ${round} ${backend} ${workload.name} ${impl}: ${Math.round(rate)}/s\n`);
+          try {
+            const rate = await workload.run(backend, impl);
+            best.set(key, Math.max(best.get(key) ?? 0, rate));
+            process.stderr.write(
+              `round ${round} ${backend} ${workload.name} ${impl}: ${Math.round(rate)}/s\n`,
+            );
+          } catch (error) {
+            failures.push(`round ${round} ${key}: ${error.message}`);
+            process.stderr.write(`round ${round} ${key} FAILED: ${error.message}\n`);
+          }
         }
       }
     }
@@ -190,4 +204,10 @@ for (const { backend, impls, workloads: list } of plan) {
   }
   lines.push('');
 }
+if (failures.length)
+  lines.push(
+    'Failed measurements (left out of the table):',
+    ...failures.map((failure) => `- ${failure}`),
+    '',
+  );
 console.log(lines.join('\n'));
