@@ -122,20 +122,30 @@ describe('graphiti chat', () => {
     expect(JSON.parse(list.stdout).items).toEqual([]);
   });
 
-  it('exits 1 and says the answer is incomplete when the stream breaks after its first chunk', async () => {
-    cloud.fault({ path: '/api/chat', kind: 'stream-error', afterChunks: 2 });
-    const run = await graphiti(['chat', 'hi'], { env: box.env });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('the answer is incomplete');
-    expect(run.stderr).not.toContain('served by');
-    const json = await graphiti(['chat', '--json', '--stream', 'hi'], { env: box.env });
-    expect(json.code).toBe(1);
-    const last = JSON.parse(json.stdout.trim().split('\n').at(-1) as string);
-    expect(last.error).toMatchObject({
-      code: 'STREAM_INTERRUPTED',
-      provider: 'cloud',
-      model: 'gpt-oss:120b',
-    });
+  it('exits 1 and says the answer is incomplete when the stream stalls after its first chunk', async () => {
+    // a stall (not an error line) so that the first chunk surely reached the CLI before the failure
+    const stalling = sandbox(
+      { cloud: cloud.url, local: local.url },
+      { extraToml: '[timeouts.cloud]\nconnect = 0.3\nread = 0.3' },
+    );
+    try {
+      cloud.fault({ path: '/api/chat', kind: 'stall', afterChunks: 1 });
+      const run = await graphiti(['chat', 'hi'], { env: stalling.env });
+      expect(run.code).toBe(1);
+      expect(run.stdout.length).toBeGreaterThan(0); // the part received was shown
+      expect(run.stderr).toContain('the answer is incomplete');
+      expect(run.stderr).not.toContain('served by');
+      const json = await graphiti(['chat', '--json', '--stream', 'hi'], { env: stalling.env });
+      expect(json.code).toBe(1);
+      const last = JSON.parse(json.stdout.trim().split('\n').at(-1) as string);
+      expect(last.error).toMatchObject({
+        code: 'STREAM_INTERRUPTED',
+        provider: 'cloud',
+        model: 'gpt-oss:120b',
+      });
+    } finally {
+      stalling.remove();
+    }
   });
 
   it('reads the configuration named by --config', async () => {
