@@ -28,14 +28,18 @@ export function positiveInteger(value: string): number {
 }
 
 /** The prompt: the arguments joined, else all of stdin. An empty prompt is a usage error. */
-async function readPrompt(io: CliIo, words: readonly string[]): Promise<string> {
+async function readPrompt(io: CliIo, words: readonly string[], verb = 'chat'): Promise<string> {
   let prompt = words.join(' ');
   if (prompt.trim() === '' && io.readStdin !== undefined) {
     if (io.stdinIsTTY) io.stderr('Type the prompt, then Ctrl-D:\n');
     prompt = (await io.readStdin()).replace(/\r?\n$/, '');
   }
   if (prompt.trim() === '') {
-    throw new CliError('USAGE', 'No prompt: give it as an argument or on stdin (echo "hi" | graphiti chat).');
+    const what = verb === 'embed' ? 'No text to embed' : 'No prompt';
+    throw new CliError(
+      'USAGE',
+      `${what}: give it as an argument or on stdin (echo "hi" | graphiti ${verb}).`,
+    );
   }
   return prompt;
 }
@@ -86,7 +90,7 @@ async function ask(
   words: readonly string[],
   options: AskOptions,
 ): Promise<number> {
-  const prompt = await readPrompt(io, words);
+  const prompt = await readPrompt(io, words, operation);
   const config = loadCliConfig(io, options);
   const logger = createCliLogger(io, config, { quiet: true });
   // --json prints one complete answer unless --stream is asked for explicitly (then NDJSON chunks).
@@ -152,7 +156,7 @@ async function printStream(
 }
 
 async function embed(io: CliIo, words: readonly string[], options: EmbedOptions): Promise<number> {
-  const inputs = words.length > 0 ? [...words] : [await readPrompt(io, [])];
+  const inputs = words.length > 0 ? [...words] : [await readPrompt(io, [], 'embed')];
   const config = loadCliConfig(io, options);
   const logger = createCliLogger(io, config, { quiet: true });
   return withRuntime(config, logger, async ({ router }) => {
