@@ -5,6 +5,7 @@ import type { LlmConfig } from '@graphiti/llm-config';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createTestDatabase, pgTestUrl } from '@graphiti/llm-queue/test';
 import { createMemoryStateStore as createQuotaStateStore, createQuotaTracker } from '@graphiti/llm-quota';
+import { startOllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   API_KEY,
@@ -532,6 +533,35 @@ describe('createRouter: streaming', () => {
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
+    }
+  });
+
+  it("with malformedLines: 'error', a malformed line breaks the stream: failover before the first chunk, StreamInterruptedError after", async () => {
+    fakes.cloud.fault({ path: '/api/chat', kind: 'malformed', afterChunks: 0, times: 1 });
+    const router = make(undefined, { malformedLines: 'error' });
+    const before = await router.chat({ messages, stream: true });
+    expect(before.provider).toBe('local');
+    expect(await collect(before)).toBe(localText());
+    expect(log.events('llm_failover')).toMatchObject([{ reason: 'stream', error_code: 'MALFORMED_LINE' }]);
+
+    // lines that arrive in separate reads: the malformed one comes after the first chunk reached the caller
+    const paced = await startOllamaFake({ apiKey: API_KEY, models: ['gpt-oss:120b'], chunkDelayMs: 10 });
+    try {
+      paced.fault({ path: '/api/chat', kind: 'malformed', afterChunks: 2 });
+      const pacedRouter = createRouter({
+        config: testConfig(paced, fakes.local),
+        logger: log.logger,
+        malformedLines: 'error',
+      });
+      routers.push(pacedRouter);
+      const after = await pacedRouter.chat({ messages, stream: true });
+      expect(after.provider).toBe('cloud');
+      const error = await failure(collect(after));
+      expect(StreamInterruptedError.isInstance(error)).toBe(true);
+      expect((error as StreamInterruptedError).partial.length).toBeGreaterThan(0);
+      expect(log.events('llm_stream_interrupted')).toMatchObject([{ error_code: 'MALFORMED_LINE' }]);
+    } finally {
+      await paced.close();
     }
   });
 

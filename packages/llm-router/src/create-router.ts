@@ -52,6 +52,12 @@ export interface RouterOptions {
   readonly now?: () => number;
   /** How long a cooldown read from the state store is reused, in ms. @default 1000 */
   readonly stateCacheMs?: number;
+  /**
+   * A line of a streamed answer that is not JSON: `skip` drops it and logs `stream_malformed_line` (the
+   * contract's rule); `error` also treats it as a broken stream (fail over before the first chunk,
+   * `StreamInterruptedError` after it). @default 'skip'
+   */
+  readonly malformedLines?: 'skip' | 'error';
 }
 
 /** What `listModels()` reports, for `/api/tags` passthrough and readiness checks. */
@@ -338,9 +344,14 @@ export function createRouter(options: RouterOptions): Router {
       }
       iterable = (await call(body)) as AsyncIterable<Answer> & { abort?: () => void };
       if (trace.body === undefined) throw new Error('The streamed answer has no body.');
-      const reader = createNdjsonReader(trace.body, (line) =>
-        event('stream_malformed_line', { provider: provider.name, model, line: redact(line.slice(0, 200)) }),
-      );
+      const reader = createNdjsonReader(trace.body, (line) => {
+        event('stream_malformed_line', { provider: provider.name, model, line: redact(line.slice(0, 200)) });
+        if (options.malformedLines === 'error') {
+          throw Object.assign(new Error(`Malformed line in the streamed answer: ${line.slice(0, 80)}`), {
+            code: 'MALFORMED_LINE',
+          });
+        }
+      });
       const first = await readChunk(reader);
       streaming = true;
       return { value: { first, reader, abort, release }, trace };
