@@ -738,6 +738,18 @@ describe('createRouter: embeddings', () => {
     ).toEqual(['nomic-embed-text']);
   });
 
+  it("uses the caller's explicit embedding model on both sides", async () => {
+    fakes.cloud.fault({ path: '/api/embed', kind: 'status', status: 404 });
+    fakes.local.setModels(['gemma2:9b', 'mxbai-embed-large']);
+    const router = make();
+    const answer = await router.embed({ model: 'mxbai-embed-large', input: 'graph' });
+    expect(answer).toMatchObject({ provider: 'local', model: 'mxbai-embed-large' });
+    expect(fakes.cloud.requests.map((request) => request.model)).toEqual(['mxbai-embed-large']);
+    expect(log.events('llm_failover')).toMatchObject([
+      { reason: 'not_found', to_model: 'mxbai-embed-large' },
+    ]);
+  });
+
   it('serves embeddings from the cloud when it answers', async () => {
     const router = make();
     const answer = await router.embed({ input: ['a', 'b'] });
@@ -780,6 +792,20 @@ describe('createRouter: both sides down', () => {
         { request_id: unavailable.requestId, operation: 'chat', reason: 'connection' },
       ]);
       expect(log.events('llm_failover')).toMatchObject([{ from_provider: 'cloud', to_provider: 'local' }]);
+    } finally {
+      await fakes.local.start();
+    }
+  });
+
+  it('passes the idempotency key to the queue, so a retried call is queued once', async () => {
+    fakes.cloud.fault({ kind: 'status', status: 503 });
+    await fakes.local.stop();
+    try {
+      const router = make(undefined, { failedRequests: storage.queue });
+      const first = await failure(router.chat({ messages }, { idempotencyKey: 'client-42' }));
+      const second = await failure(router.chat({ messages }, { idempotencyKey: 'client-42' }));
+      expect((first as LLMUnavailableError).requestId).toBe((second as LLMUnavailableError).requestId);
+      expect((await storage.queue.stats()).counts.ready).toBe(1);
     } finally {
       await fakes.local.start();
     }
