@@ -8,6 +8,8 @@ export type QueueErrorCode =
   | 'INVALID_ARGUMENT'
   | 'INVALID_STORAGE_URL'
   | 'STORAGE_UNREACHABLE'
+  | 'STORAGE_BUSY'
+  | 'STORAGE_ERROR'
   | 'MIGRATION_FAILED'
   | 'NOT_FOUND'
   | 'INVALID_STATE'
@@ -63,4 +65,44 @@ export class QueueFullError extends QueueError {
   static override isInstance(error: unknown): error is QueueFullError {
     return typeof error === 'object' && error !== null && queueFullErrorMarker in error;
   }
+}
+
+function causeMessage(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return causeMessage(error.errors[0]);
+  if (error instanceof Error)
+    return error.message || String((error as { code?: unknown }).code ?? error.name);
+  return String(error);
+}
+
+/**
+ * Turns what the database driver threw during `action` into a QueueError (the driver's error is
+ * kept as `cause`): `STORAGE_BUSY` (SQLite write lock held too long), `STORAGE_UNREACHABLE`
+ * (connection refused, reset or terminated), `STORAGE_CLOSED` (used after `close()`), else `STORAGE_ERROR`.
+ */
+export function toStorageError(error: unknown, action: string, where: string): QueueError {
+  if (QueueError.isInstance(error)) return error;
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const message = causeMessage(error);
+  if (code.startsWith('SQLITE_BUSY')) {
+    return new QueueError(
+      'STORAGE_BUSY',
+      `${action} failed: ${where} stayed locked by another connection's write for longer than busyTimeoutMs. ` +
+        'Retry, or raise busyTimeoutMs.',
+      { cause: error },
+    );
+  }
+  if (/has already been destroyed|database connection is not open/i.test(message)) {
+    return new QueueError('STORAGE_CLOSED', `${action} failed: the storage (${where}) was closed.`, {
+      cause: error,
+    });
+  }
+  if (
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN|08|57P0)/.test(code) ||
+    /Connection terminated|connection timeout/i.test(message)
+  ) {
+    return new QueueError('STORAGE_UNREACHABLE', `${action} failed: cannot reach ${where}: ${message}.`, {
+      cause: error,
+    });
+  }
+  return new QueueError('STORAGE_ERROR', `${action} failed on ${where}: ${message}.`, { cause: error });
 }

@@ -76,6 +76,8 @@ describe('openStorage', () => {
       expect(await storage.ping()).toBe(true);
       await storage.close();
       expect(await storage.ping()).toBe(false);
+      await expect(storage.queue.put('chat', {})).rejects.toMatchObject({ code: 'STORAGE_CLOSED' });
+      await expect(storage.state.get('k')).rejects.toThrow(/state\.get failed: the storage .* was closed/);
     }
   });
 
@@ -94,7 +96,11 @@ describe('openStorage', () => {
       expect(other.inTransaction).toBe(false);
       const short = await openStorage(`sqlite:${file}`, { busyTimeoutMs: 200 });
       other.exec('begin immediate');
-      await expect(short.queue.put('chat', {})).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      const busy = await short.queue.put('chat', {}).catch((caught: unknown) => caught);
+      expect(busy).toMatchObject({ code: 'STORAGE_BUSY', cause: { code: 'SQLITE_BUSY' } });
+      expect((busy as Error).message).toMatch(
+        /queue\.put failed: SQLite database .*busy\.db stayed locked.*busyTimeoutMs/,
+      );
       await short.close();
       other.exec('commit');
     } finally {

@@ -9,7 +9,7 @@ import {
   type DialectName,
   type SqliteSynchronous,
 } from './dialect.js';
-import { QueueError } from './errors.js';
+import { QueueError, toStorageError } from './errors.js';
 import { createMigrator, isMigrated } from './migrations.js';
 import type { QueueDatabase } from './schema.js';
 import { parseStorageUrl, redactUrl } from './storage-url.js';
@@ -20,6 +20,26 @@ export interface Logger {
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
   error(object: object, message?: string): void;
+}
+
+/** Wraps every method so that driver errors reach the caller as QueueErrors (see toStorageError). */
+function withStorageErrors<T extends object>(target: T, label: string, where: string): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(target)) {
+    if (typeof value !== 'function') {
+      wrapped[name] = value;
+      continue;
+    }
+    const method = value as (...args: unknown[]) => Promise<unknown>;
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await method(...args);
+      } catch (error) {
+        throw toStorageError(error, `${label}.${name}`, where);
+      }
+    };
+  }
+  return wrapped as T;
 }
 
 /** Options for {@link openStorage}. */
@@ -203,8 +223,12 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     db,
     dialect: dialectName,
     url: safeUrl,
-    queue: createQueue(db, { dialect: dialectName, maxSize, ttlHours, maxAttempts, now }),
-    state: createStateStore(db, now),
+    queue: withStorageErrors(
+      createQueue(db, { dialect: dialectName, maxSize, ttlHours, maxAttempts, now }),
+      'queue',
+      where,
+    ),
+    state: withStorageErrors(createStateStore(db, now), 'state', where),
     async ping() {
       if (closed) return false;
       try {
