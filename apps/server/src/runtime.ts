@@ -1,4 +1,5 @@
 import type { LlmConfig } from '@graphiti/llm-config';
+import { checkLocal } from '@graphiti/llm-health';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createQuotaTracker, type QuotaTracker } from '@graphiti/llm-quota';
 import { createRouter, type Logger, type Router } from '@graphiti/llm-router';
@@ -24,12 +25,37 @@ export interface RuntimeOptions {
 }
 
 /**
+ * `local.auto_start = true`: when the local server does not answer, spawn `ollama serve` and wait for it,
+ * so that the first failover finds it up. A failure is logged with what to do, never thrown: the cloud
+ * may still serve, and the queue keeps what neither can.
+ */
+async function autoStartLocal(config: LlmConfig, logger: Logger | undefined): Promise<void> {
+  const health = await checkLocal({
+    endpoint: config.local.endpoint,
+    timeouts: { connect: config.timeouts.local.connect, read: config.timeouts.local.read },
+    autoStart: true,
+  });
+  if (health.autoStarted === true) {
+    logger?.info(
+      { event: 'local_auto_started', endpoint: health.endpoint, version: health.version },
+      'local_auto_started',
+    );
+  } else if (health.status === 'down') {
+    logger?.warn(
+      { event: 'local_auto_start_failed', endpoint: health.endpoint, message: health.message },
+      'local_auto_start_failed',
+    );
+  }
+}
+
+/**
  * Composes the packages the way both apps use them: the storage named by `storage.url` holds the queue
  * (the router's FailedRequestSink and the replay queue) and the state store (the persisted cooldown and
  * the quota counters), so every process on the same storage shares them.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger, now } = options;
+  if (config.local.auto_start) await autoStartLocal(config, logger);
   const storage = await openStorage(config.storage.url, {
     maxSize: config.queue.max_size,
     ttlHours: config.queue.ttl_hours,
