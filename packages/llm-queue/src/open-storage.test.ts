@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pgUrl } from './__fixtures__/test-backends.js';
 import { QueueError } from './errors.js';
 import { openStorage } from './open-storage.js';
-import { pgUrl } from './test-backends.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'graphiti-queue-open-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { backends } from './__fixtures__/test-backends.js';
 import { openStorage } from './open-storage.js';
-import { backends } from './test-backends.js';
 
 const child = new URL('./__fixtures__/queue-child.mjs', import.meta.url).pathname;
 

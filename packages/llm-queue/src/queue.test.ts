@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from './__fixtures__/test-backends.js';
 import { QueueError, QueueFullError } from './errors.js';
 import { openStorage, type Storage, type StorageOptions } from './open-storage.js';
-import { backends } from './test-backends.js';
 
 const hour = 3_600_000;
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { pgUrl } from './test-backends.js';
+import { pgUrl } from './__fixtures__/test-backends.js';
 import { createTestDatabase, pgTestUrl } from './testing.js';
 
 const unreachable = 'postgres://postgres@127.0.0.1:1/postgres';

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, pgTestUrl, type TestDatabase } from './testing.js';
+import { createTestDatabase, pgTestUrl, type TestDatabase } from '../testing.js';
 
 export interface Backend {
   readonly name: 'sqlite' | 'postgres';
