@@ -3,6 +3,7 @@ import type { LlmConfig } from '@graphiti/llm-config';
 import type { ProcessPendingResult } from '@graphiti/llm-router';
 import { LLMRequestError, LLMUnavailableError, type Logger, RouterError } from '@graphiti/llm-router';
 import { GatewayError } from './gateway-error.js';
+import { sendJson } from './http-utils.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Runtime } from './runtime.js';
 
@@ -96,4 +97,33 @@ export function servedHeaders(provider: string, model: string): Record<string, s
 /** Headers that go with an error reply (Retry-After). */
 export function errorHeaders(reply: ErrorReply): Record<string, string> {
   return reply.retryAfter === undefined ? {} : { 'retry-after': String(reply.retryAfter) };
+}
+
+/**
+ * Answers a failed request: logs 5xx replies, and sends `body(reply)` with the reply's status and
+ * headers, or just ends the response when a stream already sent its headers.
+ */
+export function sendErrorReply(
+  exchange: Exchange,
+  context: GatewayContext,
+  error: unknown,
+  body: (reply: ErrorReply) => unknown,
+): void {
+  const reply = errorReply(error, context.config);
+  if (reply.status >= 500) {
+    context.logger?.warn(
+      {
+        event: 'gateway_request_failed',
+        path: exchange.url.pathname,
+        status: reply.status,
+        code: reply.code,
+      },
+      reply.message,
+    );
+  }
+  if (exchange.response.headersSent) {
+    exchange.response.end();
+    return;
+  }
+  sendJson(exchange.response, reply.status, body(reply), errorHeaders(reply));
 }

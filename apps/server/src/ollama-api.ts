@@ -2,11 +2,11 @@ import { modelMatches } from '@graphiti/llm-health';
 import { type RouterStream, resolveCloudModel, type Served } from '@graphiti/llm-router';
 import {
   type Exchange,
-  errorHeaders,
   errorReply,
   type GatewayContext,
   type Handler,
   isAbort,
+  sendErrorReply,
   servedHeaders,
 } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
@@ -26,32 +26,11 @@ function ollamaShape(answer: Answer): Record<string, unknown> {
 
 /** The Ollama error reply: a real status and `{"error": "..."}` (plus `request_id` for a queued request). */
 export function sendOllamaError(exchange: Exchange, context: GatewayContext, error: unknown): void {
-  const reply = errorReply(error, context.config);
-  if (reply.status >= 500) {
-    context.logger?.warn(
-      {
-        event: 'gateway_request_failed',
-        path: exchange.url.pathname,
-        status: reply.status,
-        code: reply.code,
-      },
-      reply.message,
-    );
-  }
-  if (exchange.response.headersSent) {
-    exchange.response.end();
-    return;
-  }
-  sendJson(
-    exchange.response,
-    reply.status,
-    {
-      error: reply.message,
-      ...(reply.requestId === undefined ? {} : { request_id: reply.requestId }),
-      ...(reply.queued === undefined ? {} : { queued: reply.queued }),
-    },
-    errorHeaders(reply),
-  );
+  sendErrorReply(exchange, context, error, (reply) => ({
+    error: reply.message,
+    ...(reply.requestId === undefined ? {} : { request_id: reply.requestId }),
+    ...(reply.queued === undefined ? {} : { queued: reply.queued }),
+  }));
 }
 
 function idempotencyKey(exchange: Exchange): { idempotencyKey?: string } {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { RouterStream, Served } from '@graphiti/llm-router';
 import {
   type Exchange,
-  errorHeaders,
   errorReply,
   type GatewayContext,
   type Handler,
   isAbort,
+  sendErrorReply,
   servedHeaders,
 } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
@@ -44,27 +44,8 @@ export function openAiErrorBody(
 
 /** Sends an error from a /v1 handler in OpenAI's shape. */
 export function sendOpenAiError(exchange: Exchange, context: GatewayContext, error: unknown): void {
-  const reply = errorReply(error, context.config);
-  if (reply.status >= 500) {
-    context.logger?.warn(
-      {
-        event: 'gateway_request_failed',
-        path: exchange.url.pathname,
-        status: reply.status,
-        code: reply.code,
-      },
-      reply.message,
-    );
-  }
-  if (exchange.response.headersSent) {
-    exchange.response.end();
-    return;
-  }
-  sendJson(
-    exchange.response,
-    reply.status,
+  sendErrorReply(exchange, context, error, (reply) =>
     openAiErrorBody(reply.status, reply.message, reply.code, reply.requestId),
-    errorHeaders(reply),
   );
 }
 
