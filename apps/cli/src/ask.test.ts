@@ -1,47 +1,28 @@
-import type { OllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
+import { graphiti, sandbox, useFakes } from './__fixtures__/harness.js';
 
-let cloud: OllamaFake;
-let local: OllamaFake;
-let box: Sandbox;
-
-beforeAll(async () => {
-  ({ cloud, local } = await startFakes());
-});
-afterAll(async () => {
-  await Promise.all([cloud.close(), local.close()]);
-});
-beforeEach(() => {
-  box = sandbox({ cloud: cloud.url, local: local.url });
-});
-afterEach(async () => {
-  cloud.reset();
-  local.reset();
-  await Promise.all([cloud.start(), local.start()]).catch(() => {});
-  box.remove();
-});
+const world = useFakes();
 
 describe('graphiti chat', () => {
   it('prints the cloud answer on stdout and who served it on stderr', async () => {
-    const run = await graphiti(['chat', 'What is a graph?'], { env: box.env });
+    const run = await graphiti(['chat', 'What is a graph?'], { env: world.box.env });
     expect(run.code).toBe(0);
-    const expected = cloud.expectedText({
+    const expected = world.cloud.expectedText({
       model: 'gpt-oss:120b',
       messages: [{ role: 'user', content: 'What is a graph?' }],
     });
     expect(run.stdout).toBe(`${expected}\n`);
     expect(run.stderr).toContain('served by cloud (gpt-oss:120b)');
-    expect(local.requests.filter((request) => request.path === '/api/chat')).toHaveLength(0);
+    expect(world.local.requests.filter((request) => request.path === '/api/chat')).toHaveLength(0);
   });
 
   it('reads the prompt from stdin and sends --system and --model', async () => {
     const run = await graphiti(['chat', '--no-stream', '--model', 'gpt-oss:120b', '--system', 'Be brief.'], {
-      env: box.env,
+      env: world.box.env,
       input: 'from stdin\n',
     });
     expect(run.code).toBe(0);
-    const sent = cloud.requests.find((request) => request.path === '/api/chat')?.body as {
+    const sent = world.cloud.requests.find((request) => request.path === '/api/chat')?.body as {
       messages: { role: string; content: string }[];
       stream: boolean;
     };
@@ -50,21 +31,23 @@ describe('graphiti chat', () => {
       { role: 'user', content: 'from stdin' },
     ]);
     expect(sent.stream).toBe(false);
-    expect(run.stdout).toBe(`${cloud.expectedText({ model: 'gpt-oss:120b', messages: sent.messages })}\n`);
+    expect(run.stdout).toBe(
+      `${world.cloud.expectedText({ model: 'gpt-oss:120b', messages: sent.messages })}\n`,
+    );
   });
 
   it('prints the whole answer as JSON with --json, with provider and model', async () => {
-    const run = await graphiti(['chat', '--json', 'hello'], { env: box.env });
+    const run = await graphiti(['chat', '--json', 'hello'], { env: world.box.env });
     expect(run.code).toBe(0);
     const answer = JSON.parse(run.stdout);
     expect(answer).toMatchObject({ provider: 'cloud', model: 'gpt-oss:120b', done: true });
     expect(answer.message.content).toBe(
-      cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hello' }] }),
+      world.cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hello' }] }),
     );
   });
 
   it('prints one JSON chunk per line with --json --stream', async () => {
-    const run = await graphiti(['chat', '--json', '--stream', 'hello'], { env: box.env });
+    const run = await graphiti(['chat', '--json', '--stream', 'hello'], { env: world.box.env });
     expect(run.code).toBe(0);
     const chunks = run.stdout
       .trim()
@@ -73,13 +56,13 @@ describe('graphiti chat', () => {
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.at(-1)).toMatchObject({ done: true, provider: 'cloud' });
     expect(chunks.map((chunk) => chunk.message.content).join('')).toBe(
-      cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hello' }] }),
+      world.cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hello' }] }),
     );
   });
 
   it('fails over to local after a 503 burst and logs llm_failover when LOG_LEVEL asks for it', async () => {
-    cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
-    const run = await graphiti(['chat', 'hi'], { env: { ...box.env, LOG_LEVEL: 'warn' } });
+    world.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
+    const run = await graphiti(['chat', 'hi'], { env: { ...world.box.env, LOG_LEVEL: 'warn' } });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('served by local (gemma2:9b)');
     const events = run.stderr
@@ -96,40 +79,40 @@ describe('graphiti chat', () => {
         attempts: 2, // retry.max_attempts in the sandbox config
       }),
     );
-    expect(cloud.requests.filter((request) => request.path === '/api/chat').length).toBeGreaterThan(0);
+    expect(world.cloud.requests.filter((request) => request.path === '/api/chat').length).toBeGreaterThan(0);
   });
 
   it('stays silent on stderr apart from the served line when LOG_LEVEL is unset', async () => {
-    cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
-    const run = await graphiti(['chat', 'hi'], { env: box.env });
+    world.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
+    const run = await graphiti(['chat', 'hi'], { env: world.box.env });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('served by local (gemma2:9b)\n');
   });
 
   it('exits 1 with the upstream message for an invalid request, and does not queue it', async () => {
     const message = 'invalid format: expected "json" or a JSON schema';
-    cloud.fault({ path: '/api/chat', kind: 'status', status: 400, message });
-    local.fault({ path: '/api/chat', kind: 'status', status: 400, message });
-    const run = await graphiti(['chat', 'hi'], { env: box.env });
+    world.cloud.fault({ path: '/api/chat', kind: 'status', status: 400, message });
+    world.local.fault({ path: '/api/chat', kind: 'status', status: 400, message });
+    const run = await graphiti(['chat', 'hi'], { env: world.box.env });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(message);
     expect(run.stderr).not.toContain('queued');
-    const json = await graphiti(['chat', '--json', 'hi'], { env: box.env });
+    const json = await graphiti(['chat', '--json', 'hi'], { env: world.box.env });
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'LLM_BAD_REQUEST', status: 400 });
-    const list = await graphiti(['queue', 'list', '--json'], { env: box.env });
+    const list = await graphiti(['queue', 'list', '--json'], { env: world.box.env });
     expect(JSON.parse(list.stdout).items).toEqual([]);
   });
 
   it('exits 1 and says the answer is incomplete when the stream stalls after its first chunk', async () => {
     // a stall (not an error line) so that the first chunk surely reached the CLI before the failure
     const stalling = sandbox(
-      { cloud: cloud.url, local: local.url },
+      { cloud: world.cloud.url, local: world.local.url },
       { extraToml: '[timeouts.cloud]\nconnect = 0.3\nread = 0.3' },
     );
     try {
-      cloud.fault({ path: '/api/chat', kind: 'stall', afterChunks: 1 });
+      world.cloud.fault({ path: '/api/chat', kind: 'stall', afterChunks: 1 });
       const run = await graphiti(['chat', 'hi'], { env: stalling.env });
       expect(run.code).toBe(1);
       expect(run.stdout.length).toBeGreaterThan(0); // the part received was shown
@@ -149,56 +132,56 @@ describe('graphiti chat', () => {
   });
 
   it('reads the configuration named by --config', async () => {
-    const run = await graphiti(['--config', box.configFile, 'chat', 'hi'], {
-      env: { HOME: box.home, OLLAMA_API_KEY: box.env.OLLAMA_API_KEY as string },
+    const run = await graphiti(['--config', world.box.configFile, 'chat', 'hi'], {
+      env: { HOME: world.box.home, OLLAMA_API_KEY: world.box.env.OLLAMA_API_KEY as string },
     });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('served by cloud (gpt-oss:120b)');
   });
 
   it('exits 2 without a prompt', async () => {
-    const run = await graphiti(['chat'], { env: box.env, input: '  \n' });
+    const run = await graphiti(['chat'], { env: world.box.env, input: '  \n' });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('No prompt');
-    expect(cloud.requests).toHaveLength(0);
+    expect(world.cloud.requests).toHaveLength(0);
   });
 });
 
 describe('graphiti generate', () => {
   it('prints the completion and who served it', async () => {
-    const run = await graphiti(['generate', '--no-stream', 'Once', 'upon'], { env: box.env });
+    const run = await graphiti(['generate', '--no-stream', 'Once', 'upon'], { env: world.box.env });
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`${cloud.expectedText({ model: 'gpt-oss:120b', prompt: 'Once upon' })}\n`);
+    expect(run.stdout).toBe(`${world.cloud.expectedText({ model: 'gpt-oss:120b', prompt: 'Once upon' })}\n`);
     expect(run.stderr).toContain('served by cloud (gpt-oss:120b)');
   });
 });
 
 describe('graphiti embed', () => {
   it('prints one vector per text from the embeddings model, falling over from a cloud without it', async () => {
-    const run = await graphiti(['embed', 'alpha', 'beta'], { env: box.env });
+    const run = await graphiti(['embed', 'alpha', 'beta'], { env: world.box.env });
     expect(run.code).toBe(0);
     const vectors = run.stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(vectors).toEqual([
-      local.expectedEmbedding('nomic-embed-text', 'alpha'),
-      local.expectedEmbedding('nomic-embed-text', 'beta'),
+      world.local.expectedEmbedding('nomic-embed-text', 'alpha'),
+      world.local.expectedEmbedding('nomic-embed-text', 'beta'),
     ]);
     expect(run.stderr).toContain('served by local (nomic-embed-text');
     expect(run.stderr).toContain('2 vectors of 768 dimensions');
   });
 
   it('prints the whole answer with --json', async () => {
-    const run = await graphiti(['embed', '--json', '--dimensions', '8', 'alpha'], { env: box.env });
+    const run = await graphiti(['embed', '--json', '--dimensions', '8', 'alpha'], { env: world.box.env });
     expect(run.code).toBe(0);
     const answer = JSON.parse(run.stdout);
     expect(answer).toMatchObject({ provider: 'local' });
-    expect(answer.embeddings).toEqual([local.expectedEmbedding('nomic-embed-text', 'alpha', 8)]);
+    expect(answer.embeddings).toEqual([world.local.expectedEmbedding('nomic-embed-text', 'alpha', 8)]);
   });
 
   it('exits 2 on a bad --dimensions', async () => {
-    const run = await graphiti(['embed', '--dimensions', 'many', 'alpha'], { env: box.env });
+    const run = await graphiti(['embed', '--dimensions', 'many', 'alpha'], { env: world.box.env });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('positive integer');
   });

@@ -1,35 +1,17 @@
-import type { OllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
+import { graphiti, sandbox, useFakes } from './__fixtures__/harness.js';
 
-let cloud: OllamaFake;
-let local: OllamaFake;
-let box: Sandbox;
-
-beforeAll(async () => {
-  ({ cloud, local } = await startFakes());
-});
-afterAll(async () => {
-  await Promise.all([cloud.close(), local.close()]);
-});
-beforeEach(() => {
-  box = sandbox({ cloud: cloud.url, local: local.url }, { extraToml: '[quota]\ndaily_request_limit = 10' });
-});
-afterEach(() => {
-  cloud.reset();
-  local.reset();
-  box.remove();
-});
+const world = useFakes({ extraToml: '[quota]\ndaily_request_limit = 10' });
 
 describe('graphiti quota', () => {
   it('counts cloud requests against the daily limit and shows the queue', async () => {
-    const empty = JSON.parse((await graphiti(['quota', '--json'], { env: box.env })).stdout);
+    const empty = JSON.parse((await graphiti(['quota', '--json'], { env: world.box.env })).stdout);
     expect(empty.quota).toMatchObject({ source: 'counted', limit: 10, remaining: 10 });
     expect(empty.quota.counters.requests).toBe(0);
     expect(empty.queue).toMatchObject({ pending: 0, maxSize: 1000 });
 
-    expect((await graphiti(['chat', 'one'], { env: box.env })).code).toBe(0);
-    const run = await graphiti(['quota', '--json'], { env: box.env });
+    expect((await graphiti(['chat', 'one'], { env: world.box.env })).code).toBe(0);
+    const run = await graphiti(['quota', '--json'], { env: world.box.env });
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.quota).toMatchObject({ source: 'counted', limit: 10, remaining: 9, usedFraction: 0.1 });
@@ -40,13 +22,13 @@ describe('graphiti quota', () => {
   });
 
   it('shows the cooldown a 429 started, with the usage window the cloud named', async () => {
-    cloud.fault({ path: '/api/chat', kind: 'status', status: 429, times: 1 });
-    expect((await graphiti(['chat', 'limited'], { env: box.env })).code).toBe(0);
-    const report = JSON.parse((await graphiti(['quota', '--json'], { env: box.env })).stdout);
+    world.cloud.fault({ path: '/api/chat', kind: 'status', status: 429, times: 1 });
+    expect((await graphiti(['chat', 'limited'], { env: world.box.env })).code).toBe(0);
+    const report = JSON.parse((await graphiti(['quota', '--json'], { env: world.box.env })).stdout);
     expect(report.quota.cooldown).toMatchObject({ window: 'hourly', status: 429 });
     expect(report.quota.cooldown.reason).toContain('hourly usage limit');
     expect(Date.parse(report.quota.cooldown.until)).toBeGreaterThan(Date.now());
-    const text = await graphiti(['quota'], { env: box.env });
+    const text = await graphiti(['quota'], { env: world.box.env });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/cooldown\s+cloud skipped until .* \(hourly limit\)/);
     expect(text.stdout).toMatch(/limit\s+10\n/);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
 /** The built CLI: tests run it as a user would. */
 export const bin: string = resolve(import.meta.dirname, '../../dist/main.js');
@@ -95,4 +95,51 @@ export async function startFakes(): Promise<{ cloud: OllamaFake; local: OllamaFa
     startOllamaFake({ models: ['gemma2:9b', 'llama3.2:3b', 'nomic-embed-text'] }),
   ]);
   return { cloud, local };
+}
+
+/** The fakes and the current test's sandbox, as {@link useFakes} keeps them. */
+export interface FakeWorld {
+  readonly cloud: OllamaFake;
+  readonly local: OllamaFake;
+  readonly box: Sandbox;
+}
+
+/**
+ * Registers the usual hooks of a test file: the two fakes for the whole file, a fresh sandbox pointing at
+ * them for each test, and after each test the fakes reset (faults, request log) and listening again.
+ */
+export function useFakes(options: Parameters<typeof sandbox>[1] = {}): FakeWorld {
+  let fakes: { cloud: OllamaFake; local: OllamaFake } | undefined;
+  let box: Sandbox | undefined;
+  const world: FakeWorld = {
+    get cloud() {
+      if (fakes === undefined) throw new Error('the fakes are not started yet');
+      return fakes.cloud;
+    },
+    get local() {
+      if (fakes === undefined) throw new Error('the fakes are not started yet');
+      return fakes.local;
+    },
+    get box() {
+      if (box === undefined) throw new Error('the sandbox exists only inside a test');
+      return box;
+    },
+  };
+  beforeAll(async () => {
+    fakes = await startFakes();
+  });
+  afterAll(async () => {
+    await Promise.all([world.cloud.close(), world.local.close()]);
+  });
+  beforeEach(() => {
+    box = sandbox({ cloud: world.cloud.url, local: world.local.url }, options);
+  });
+  afterEach(async () => {
+    world.cloud.reset();
+    world.local.reset();
+    await Promise.all([world.cloud.start(), world.local.start()]);
+    box?.remove();
+    box = undefined;
+  });
+  return world;
 }
