@@ -127,3 +127,23 @@ export function sendErrorReply(
   }
   sendJson(exchange.response, reply.status, body(reply), errorHeaders(reply));
 }
+
+/** Logs a stream that failed after its headers went out (`gateway_stream_failed`); returns the message to send. */
+export function streamFailure(
+  exchange: Exchange,
+  context: GatewayContext,
+  stream: { readonly provider: string; readonly model: string },
+  error: unknown,
+): string {
+  const reply = errorReply(error, context.config);
+  context.logger?.warn(
+    {
+      event: 'gateway_stream_failed',
+      path: exchange.url.pathname,
+      provider: stream.provider,
+      model: stream.model,
+    },
+    reply.message,
+  );
+  return reply.message;
+}

@@ -2,12 +2,12 @@ import { modelMatches } from '@graphiti/llm-health';
 import { type RouterStream, resolveCloudModel, type Served } from '@graphiti/llm-router';
 import {
   type Exchange,
-  errorReply,
   type GatewayContext,
   type Handler,
   isAbort,
   sendErrorReply,
   servedHeaders,
+  streamFailure,
 } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { readJsonObject, sendJson, writeChunk } from './http-utils.js';
@@ -89,17 +89,8 @@ export async function pipeNdjson(
     }
   } catch (error) {
     if (exchange.signal.aborted || isAbort(error)) return;
-    const reply = errorReply(error, context.config);
-    context.logger?.warn(
-      {
-        event: 'gateway_stream_failed',
-        path: exchange.url.pathname,
-        provider: stream.provider,
-        model: stream.model,
-      },
-      reply.message,
-    );
-    await writeChunk(response, `${JSON.stringify({ error: reply.message })}\n`);
+    const message = streamFailure(exchange, context, stream, error);
+    await writeChunk(response, `${JSON.stringify({ error: message })}\n`);
   }
   response.end();
 }

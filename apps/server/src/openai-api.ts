@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { RouterStream, Served } from '@graphiti/llm-router';
 import {
   type Exchange,
-  errorReply,
   type GatewayContext,
   type Handler,
   isAbort,
   sendErrorReply,
   servedHeaders,
+  streamFailure,
 } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { readJsonObject, sendJson, writeChunk } from './http-utils.js';
@@ -288,18 +288,9 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
     await writeChunk(response, 'data: [DONE]\n\n');
   } catch (error) {
     if (exchange.signal.aborted || isAbort(error)) return;
-    const reply = errorReply(error, context.config);
-    context.logger?.warn(
-      {
-        event: 'gateway_stream_failed',
-        path: exchange.url.pathname,
-        provider: stream.provider,
-        model: stream.model,
-      },
-      reply.message,
-    );
+    const message = streamFailure(exchange, context, stream, error);
     // No [DONE]: the OpenAI client raises the error event instead of returning a truncated answer.
-    await send(openAiErrorBody(502, reply.message, 'stream_interrupted'));
+    await send(openAiErrorBody(502, message, 'stream_interrupted'));
   }
   response.end();
 };
