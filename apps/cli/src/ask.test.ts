@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphiti, sandbox, useFakes } from './__fixtures__/harness.js';
 
 const world = useFakes();

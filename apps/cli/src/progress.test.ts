@@ -1,36 +1,24 @@
 import { resolve } from 'node:path';
-import type { OllamaFake } from '@graphiti/ollama-fake';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
+import { describe, expect, it } from 'vitest';
+import { graphiti, useFakes } from './__fixtures__/harness.js';
 
 // runCli from the build, in this process, to give it a terminal: spawned tests have no TTY.
 const { runCli } = (await import(
   resolve(import.meta.dirname, '../dist/run-cli.js')
 )) as typeof import('./run-cli.js');
 
-let cloud: OllamaFake;
-let local: OllamaFake;
-let box: Sandbox;
-
-beforeAll(async () => {
-  ({ cloud, local } = await startFakes());
-  box = sandbox({ cloud: cloud.url, local: local.url });
-});
-afterAll(async () => {
-  await Promise.all([cloud.close(), local.close()]);
-  box.remove();
-});
+const world = useFakes();
 
 describe('graphiti retry-queue on a terminal', () => {
   it('shows one progress line per item on stderr and clears it, then prints the summary', async () => {
-    await Promise.all([cloud.stop(), local.stop()]);
+    await Promise.all([world.cloud.stop(), world.local.stop()]);
     for (const prompt of ['one', 'two'])
-      expect((await graphiti(['chat', prompt], { env: box.env })).code).toBe(1);
-    await local.start();
+      expect((await graphiti(['chat', prompt], { env: world.box.env })).code).toBe(1);
+    await world.local.start();
     let stdout = '';
     let stderr = '';
     const code = await runCli(['retry-queue'], {
-      env: { PATH: process.env.PATH, ...box.env },
+      env: { PATH: process.env.PATH, ...world.box.env },
       stdout: (text) => {
         stdout += text;
       },

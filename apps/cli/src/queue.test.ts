@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { graphiti, sandbox, useFakes } from './__fixtures__/harness.js';
+import { describe, expect, it } from 'vitest';
+import { graphiti, useFakes } from './__fixtures__/harness.js';
 
 const world = useFakes();
 

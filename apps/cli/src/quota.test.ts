@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { graphiti, sandbox, useFakes } from './__fixtures__/harness.js';
+import { describe, expect, it } from 'vitest';
+import { graphiti, useFakes } from './__fixtures__/harness.js';
 
 const world = useFakes({ extraToml: '[quota]\ndaily_request_limit = 10' });
 

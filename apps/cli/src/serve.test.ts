@@ -1,25 +1,13 @@
 import { spawn } from 'node:child_process';
-import type { OllamaFake } from '@graphiti/ollama-fake';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, bin, graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
+import { describe, expect, it } from 'vitest';
+import { API_KEY, bin, graphiti, useFakes } from './__fixtures__/harness.js';
 
-let cloud: OllamaFake;
-let local: OllamaFake;
-let box: Sandbox;
-
-beforeAll(async () => {
-  ({ cloud, local } = await startFakes());
-  box = sandbox({ cloud: cloud.url, local: local.url });
-});
-afterAll(async () => {
-  await Promise.all([cloud.close(), local.close()]);
-  box.remove();
-});
+const world = useFakes();
 
 describe('graphiti serve', () => {
   it('serves the Ollama API through the router and closes cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
-      env: { PATH: process.env.PATH ?? '', ...box.env, LOG_LEVEL: 'info' },
+      env: { PATH: process.env.PATH ?? '', ...world.box.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -46,7 +34,7 @@ describe('graphiti serve', () => {
     expect(response.headers.get('x-graphiti-provider')).toBe('cloud');
     const answer = (await response.json()) as { message: { content: string } };
     expect(answer.message.content).toBe(
-      cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hi' }] }),
+      world.cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hi' }] }),
     );
 
     child.kill('SIGTERM');
@@ -57,7 +45,7 @@ describe('graphiti serve', () => {
   });
 
   it('exits 2 on a bad port', async () => {
-    const run = await graphiti(['serve', '--port', 'http'], { env: box.env });
+    const run = await graphiti(['serve', '--port', 'http'], { env: world.box.env });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('port');
   });
@@ -72,7 +60,7 @@ describe('graphiti --help', () => {
     const help = async (args: string[]): Promise<{ code: number; stdout: string }> => {
       let stdout = '';
       const code = await runCli(args, {
-        env: box.env,
+        env: world.box.env,
         stdout: (text) => {
           stdout += text;
         },
