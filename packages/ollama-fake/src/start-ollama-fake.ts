@@ -542,6 +542,18 @@ class FakeServer implements OllamaFake {
     this.#loaded.set(model.name, Date.now() + 5 * 60_000);
   }
 
+  /** Streams the answer's NDJSON lines, then `done` (a `stream-error` fault ends with an `{"error"}` line instead). */
+  #streamAnswer(exchange: Exchange, content: string[], done: Json): void {
+    const errorText = exchange.fault?.spec.message ?? runnerFailureMessage;
+    this.#stream(
+      exchange,
+      ndjsonType,
+      content,
+      [`${JSON.stringify(done)}\n`],
+      `${JSON.stringify({ error: errorText })}\n`,
+    );
+  }
+
   #metrics(exchange: Exchange, promptTokens: number, evalTokens: number, streamed: boolean): Json {
     const elapsed = Number(process.hrtime.bigint() - exchange.started);
     const paced = streamed ? this.#chunks * this.#chunkDelayMs * 1e6 : 0;
@@ -662,14 +674,7 @@ class FakeServer implements OllamaFake {
       done: true,
       ...this.#metrics(exchange, promptTokens, evalTokens, true),
     };
-    const errorText = exchange.fault?.spec.message ?? runnerFailureMessage;
-    this.#stream(
-      exchange,
-      ndjsonType,
-      content,
-      [`${JSON.stringify(done)}\n`],
-      `${JSON.stringify({ error: errorText })}\n`,
-    );
+    this.#streamAnswer(exchange, content, done);
   }
 
   #generate(exchange: Exchange): void {
@@ -722,14 +727,7 @@ class FakeServer implements OllamaFake {
       ...context,
       ...this.#metrics(exchange, promptTokens, evalTokens, true),
     };
-    const errorText = exchange.fault?.spec.message ?? runnerFailureMessage;
-    this.#stream(
-      exchange,
-      ndjsonType,
-      content,
-      [`${JSON.stringify(done)}\n`],
-      `${JSON.stringify({ error: errorText })}\n`,
-    );
+    this.#streamAnswer(exchange, content, done);
   }
 
   #embedInputs(input: unknown): string[] {
