@@ -22,7 +22,7 @@ writeFileSync(
   invalidFile,
   `${defaultConfigToml()}\n[extra]\nx = 1\n`
     .replace('max_attempts = 3', 'max_attempts = "three"')
-    .replace('port = 11435', 'port = 70000')
+    .replace('port = 11436', 'port = 70000')
     .replace('level = "info"', 'level = "loud"')
     .replace('read = 90', 'read = 1')
     .replace('endpoint = "https://ollama.com"', 'endpont = "https://ollama.com"'),

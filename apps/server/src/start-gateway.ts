@@ -64,7 +64,7 @@ export interface GatewayOptions {
 
 /** A running gateway. */
 export interface Gateway {
-  /** Base URL, e.g. `http://127.0.0.1:11435` (use it as the Ollama client's `host`). */
+  /** Base URL, e.g. `http://127.0.0.1:11436` (use it as the Ollama client's `host`). */
   readonly url: string;
   /** The port actually bound. */
   readonly port: number;

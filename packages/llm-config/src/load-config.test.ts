@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigIssue } from './config-error.js';
+import { DEFAULT_CORS_ORIGINS } from './cors-origins.js';
 import { defaultConfig, loadConfig } from './load-config.js';
 import { graphitiHome, resolveConfigPath } from './paths.js';
 
@@ -58,20 +59,33 @@ describe('loadConfig defaults', () => {
         endpoint: 'https://ollama.com',
         api_key: undefined,
         default_model: 'gpt-oss:120b',
+        max_concurrency: 0,
       },
       local: { endpoint: 'http://localhost:11434', auto_start: false, models: ['gemma2:9b', 'llama3.2:3b'] },
       embeddings: { model: 'nomic-embed-text' },
       retry: { max_attempts: 3, delay_seconds: 10, timeout_seconds: 90 },
       timeouts: {
-        cloud: { connect: 5, read: 90, write: 10, pool: 20 },
-        local: { connect: 2, read: 60, write: 10, pool: 5 },
+        cloud: { connect: 5, read: 90, write: 10, pool: 20, first_token: 30 },
+        local: { connect: 2, read: 60, write: 10, pool: 5, first_token: 120 },
       },
       cooldown: { rate_limit_seconds: 600 },
-      quota: { warning_threshold: 0.8, daily_request_limit: 0 },
-      queue: { max_size: 1000, ttl_hours: 24, max_attempts: 5, retry_interval_seconds: 300 },
+      quota: { warning_threshold: 0.8, daily_request_limit: 0, poll_seconds: 60 },
+      queue: {
+        max_size: 1000,
+        ttl_hours: 24,
+        max_attempts: 5,
+        retry_interval_seconds: 300,
+        lease_seconds: 60,
+      },
       storage: { url: `sqlite:${home}/.graphiti/graphiti.db`, sqlite_synchronous: 'full' },
       logging: { level: 'info', failover_events: true },
-      server: { host: '127.0.0.1', port: 11435, auth_token: undefined },
+      server: {
+        host: '127.0.0.1',
+        port: 11436,
+        auth_token: undefined,
+        cors_origins: DEFAULT_CORS_ORIGINS,
+        webhook_secret: undefined,
+      },
     });
   });
 
@@ -162,6 +176,7 @@ provider = "ollama"
 endpoint = "https://cloud.example/"
 api_key = "file-key-123"
 default_model = "glm-5:cloud"
+max_concurrency = 3
 [local]
 endpoint = "http://10.0.0.5:11434"
 auto_start = true
@@ -173,22 +188,25 @@ max_attempts = 1
 delay_seconds = 0.01
 timeout_seconds = 1.5
 [timeouts]
-cloud = { connect = 0.1, read = 0.2, write = 0.3, pool = 0.4 }
+cloud = { connect = 0.1, read = 0.2, write = 0.3, pool = 0.4, first_token = 0.5 }
 [timeouts.local]
 connect = 1
 read = 2
 write = 3
 pool = 4
+first_token = 5
 [cooldown]
 rate_limit_seconds = 0
 [quota]
 warning_threshold = 1
 daily_request_limit = 500
+poll_seconds = 0
 [queue]
 max_size = 1
 ttl_hours = 0.5
 max_attempts = 1
 retry_interval_seconds = 0.01
+lease_seconds = 2
 [storage]
 url = "postgres://postgres@127.0.0.1:5432/test"
 sqlite_synchronous = "normal"
@@ -199,6 +217,8 @@ failover_events = false
 host = "0.0.0.0"
 port = 0
 auth_token = "tok-123456"
+cors_origins = ["https://app.example"]
+webhook_secret = "whsec-123456"
 `);
     expect(config).toEqual({
       cloud: {
@@ -206,20 +226,27 @@ auth_token = "tok-123456"
         endpoint: 'https://cloud.example',
         api_key: 'file-key-123',
         default_model: 'glm-5',
+        max_concurrency: 3,
       },
       local: { endpoint: 'http://10.0.0.5:11434', auto_start: true, models: [] },
       embeddings: { model: 'mxbai-embed-large' },
       retry: { max_attempts: 1, delay_seconds: 0.01, timeout_seconds: 1.5 },
       timeouts: {
-        cloud: { connect: 0.1, read: 0.2, write: 0.3, pool: 0.4 },
-        local: { connect: 1, read: 2, write: 3, pool: 4 },
+        cloud: { connect: 0.1, read: 0.2, write: 0.3, pool: 0.4, first_token: 0.5 },
+        local: { connect: 1, read: 2, write: 3, pool: 4, first_token: 5 },
       },
       cooldown: { rate_limit_seconds: 0 },
-      quota: { warning_threshold: 1, daily_request_limit: 500 },
-      queue: { max_size: 1, ttl_hours: 0.5, max_attempts: 1, retry_interval_seconds: 0.01 },
+      quota: { warning_threshold: 1, daily_request_limit: 500, poll_seconds: 0 },
+      queue: { max_size: 1, ttl_hours: 0.5, max_attempts: 1, retry_interval_seconds: 0.01, lease_seconds: 2 },
       storage: { url: 'postgres://postgres@127.0.0.1:5432/test', sqlite_synchronous: 'normal' },
       logging: { level: 'debug', failover_events: false },
-      server: { host: '0.0.0.0', port: 0, auth_token: 'tok-123456' },
+      server: {
+        host: '0.0.0.0',
+        port: 0,
+        auth_token: 'tok-123456',
+        cors_origins: ['https://app.example'],
+        webhook_secret: 'whsec-123456',
+      },
     });
   });
 
@@ -231,8 +258,8 @@ auth_token = "tok-123456"
 
   it('merges a partial table with the defaults of the other keys', () => {
     const config = load('[timeouts.cloud]\nread = 120\n');
-    expect(config.timeouts.cloud).toEqual({ connect: 5, read: 120, write: 10, pool: 20 });
-    expect(config.timeouts.local).toEqual({ connect: 2, read: 60, write: 10, pool: 5 });
+    expect(config.timeouts.cloud).toEqual({ connect: 5, read: 120, write: 10, pool: 20, first_token: 30 });
+    expect(config.timeouts.local).toEqual({ connect: 2, read: 60, write: 10, pool: 5, first_token: 120 });
   });
 
   it('expands ~ in a sqlite storage.url', () => {
@@ -271,13 +298,26 @@ auth_token = "file-token-0000"
       GRAPHITI_SERVER_HOST: '::1',
       GRAPHITI_SERVER_PORT: '8080',
       GRAPHITI_SERVER_TOKEN: 'env-token-1111',
+      GRAPHITI_SERVER_ORIGINS: 'https://app.example, chrome-extension://abc',
+      GRAPHITI_WEBHOOK_SECRET: 'env-whsec-1111',
     });
     expect(config.cloud.api_key).toBe('env-key-1111');
     expect(config.cloud.endpoint).toBe('https://env.example');
     expect(config.local.endpoint).toBe('http://env-local:1234');
     expect(config.storage.url).toBe('postgres://u@db:5432/g');
     expect(config.logging.level).toBe('debug');
-    expect(config.server).toEqual({ host: '::1', port: 8080, auth_token: 'env-token-1111' });
+    expect(config.server).toEqual({
+      host: '::1',
+      port: 8080,
+      auth_token: 'env-token-1111',
+      cors_origins: [...DEFAULT_CORS_ORIGINS, 'https://app.example', 'chrome-extension://abc'],
+      webhook_secret: 'env-whsec-1111',
+    });
+  });
+
+  it('GRAPHITI_LOCAL_ENDPOINT wins over OLLAMA_HOST (which may point at the gateway)', () => {
+    const config = load(undefined, { OLLAMA_HOST: '127.0.0.1:11436', GRAPHITI_LOCAL_ENDPOINT: ':11434' });
+    expect(config.local.endpoint).toBe('http://127.0.0.1:11434');
   });
 
   it('the file is used when the env vars are unset or blank', () => {
@@ -626,7 +666,7 @@ describe('contradictions', () => {
   });
 
   it('rejects a local endpoint that is the gateway itself', () => {
-    const [issue] = issuesOf(() => load(undefined, { OLLAMA_HOST: '127.0.0.1:11435' }));
+    const [issue] = issuesOf(() => load(undefined, { OLLAMA_HOST: '127.0.0.1:11436' }));
     expect(issue).toMatchObject({ kind: 'contradiction', key: 'local.endpoint', envVar: 'OLLAMA_HOST' });
   });
 

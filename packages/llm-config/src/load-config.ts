@@ -7,6 +7,7 @@ import {
   type ConfigIssueKind,
   type ConfigIssueSource,
 } from './config-error.js';
+import { DEFAULT_CORS_ORIGINS } from './cors-origins.js';
 import { isLoopbackHost, isUnspecifiedHost, maskUrlPassword } from './hosts.js';
 import { parseOllamaHost } from './ollama-host.js';
 import {
@@ -68,11 +69,15 @@ const ENV_OVERRIDES: readonly { readonly envVar: string; readonly path: string }
   { envVar: 'OLLAMA_API_KEY', path: 'cloud.api_key' },
   { envVar: 'OLLAMA_CLOUD_ENDPOINT', path: 'cloud.endpoint' },
   { envVar: 'OLLAMA_HOST', path: 'local.endpoint' },
+  // after OLLAMA_HOST, so it wins: users who point OLLAMA_HOST at the gateway name the real server here
+  { envVar: 'GRAPHITI_LOCAL_ENDPOINT', path: 'local.endpoint' },
   { envVar: 'GRAPHITI_STORAGE_URL', path: 'storage.url' },
   { envVar: 'LOG_LEVEL', path: 'logging.level' },
   { envVar: 'GRAPHITI_SERVER_HOST', path: 'server.host' },
   { envVar: 'GRAPHITI_SERVER_PORT', path: 'server.port' },
   { envVar: 'GRAPHITI_SERVER_TOKEN', path: 'server.auth_token' },
+  { envVar: 'GRAPHITI_SERVER_ORIGINS', path: 'server.cors_origins' },
+  { envVar: 'GRAPHITI_WEBHOOK_SECRET', path: 'server.webhook_secret' },
 ];
 
 function isPlainObject(value: unknown): value is Raw {
@@ -272,12 +277,13 @@ function buildEnvLayer(
   for (const { envVar, path } of ENV_OVERRIDES) {
     const raw = envValue(env, envVar);
     if (raw === undefined) continue;
+    if (envVar === 'OLLAMA_HOST' && envValue(env, 'GRAPHITI_LOCAL_ENDPOINT') !== undefined) continue;
     let value: unknown = raw.trim();
     if (isSecretPath(path)) {
       secrets.add(raw);
       secrets.add(raw.trim());
     }
-    if (envVar === 'OLLAMA_HOST') {
+    if (envVar === 'OLLAMA_HOST' || envVar === 'GRAPHITI_LOCAL_ENDPOINT') {
       const result = parseOllamaHost(raw);
       if (!result.ok) {
         hostIssues.push({ envVar, value: raw, expected: result.expected });
@@ -286,6 +292,13 @@ function buildEnvLayer(
       value = result.url;
     } else if (envVar === 'GRAPHITI_SERVER_PORT' && /^\d{1,10}$/.test(raw.trim())) {
       value = Number(raw.trim());
+    } else if (envVar === 'GRAPHITI_SERVER_ORIGINS') {
+      // adds to Ollama's defaults, as OLLAMA_ORIGINS does
+      const added = raw
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== '');
+      value = [...DEFAULT_CORS_ORIGINS, ...added];
     } else if (envVar === 'LOG_LEVEL') {
       value = raw.trim().toLowerCase();
     }
@@ -322,23 +335,28 @@ function recordOverrideProvenance(
 
 function rawDefaults(env: ConfigEnv): Raw {
   return {
-    cloud: { provider: 'ollama', endpoint: 'https://ollama.com', default_model: 'gpt-oss:120b' },
+    cloud: {
+      provider: 'ollama',
+      endpoint: 'https://ollama.com',
+      default_model: 'gpt-oss:120b',
+      max_concurrency: 0,
+    },
     local: { endpoint: 'http://localhost:11434', auto_start: false, models: ['gemma2:9b', 'llama3.2:3b'] },
     embeddings: { model: 'nomic-embed-text' },
     retry: { max_attempts: 3, delay_seconds: 10, timeout_seconds: 90 },
     timeouts: {
-      cloud: { connect: 5, read: 90, write: 10, pool: 20 },
-      local: { connect: 2, read: 60, write: 10, pool: 5 },
+      cloud: { connect: 5, read: 90, write: 10, pool: 20, first_token: 30 },
+      local: { connect: 2, read: 60, write: 10, pool: 5, first_token: 120 },
     },
     cooldown: { rate_limit_seconds: 600 },
-    quota: { warning_threshold: 0.8, daily_request_limit: 0 },
-    queue: { max_size: 1000, ttl_hours: 24, max_attempts: 5, retry_interval_seconds: 300 },
+    quota: { warning_threshold: 0.8, daily_request_limit: 0, poll_seconds: 60 },
+    queue: { max_size: 1000, ttl_hours: 24, max_attempts: 5, retry_interval_seconds: 300, lease_seconds: 60 },
     storage: {
       url: `sqlite:${graphitiHome(env)}/graphiti.db`.replace(/\\/g, '/'),
       sqlite_synchronous: 'full',
     },
     logging: { level: 'info', failover_events: true },
-    server: { host: '127.0.0.1', port: 11435 },
+    server: { host: '127.0.0.1', port: 11436, cors_origins: [...DEFAULT_CORS_ORIGINS] },
   };
 }
 
@@ -541,6 +559,7 @@ function finalize(parsed: ParsedConfig, env: ConfigEnv): LlmConfig {
     read: value.read,
     write: value.write,
     pool: value.pool,
+    first_token: value.first_token,
   });
   let storageUrl = parsed.storage.url;
   if (storageUrl.startsWith('sqlite:') && storageUrl !== 'sqlite::memory:') {
@@ -553,6 +572,7 @@ function finalize(parsed: ParsedConfig, env: ConfigEnv): LlmConfig {
       endpoint: trimEndpoint(parsed.cloud.endpoint),
       api_key: parsed.cloud.api_key,
       default_model: cloudModelName(parsed.cloud.default_model),
+      max_concurrency: parsed.cloud.max_concurrency,
     },
     local: {
       endpoint: trimEndpoint(parsed.local.endpoint),
@@ -567,7 +587,13 @@ function finalize(parsed: ParsedConfig, env: ConfigEnv): LlmConfig {
     queue: { ...parsed.queue },
     storage: { url: storageUrl, sqlite_synchronous: parsed.storage.sqlite_synchronous },
     logging: { ...parsed.logging },
-    server: { host: parsed.server.host, port: parsed.server.port, auth_token: parsed.server.auth_token },
+    server: {
+      host: parsed.server.host,
+      port: parsed.server.port,
+      auth_token: parsed.server.auth_token,
+      cors_origins: [...parsed.server.cors_origins],
+      webhook_secret: parsed.server.webhook_secret,
+    },
   };
   return sealConfig(config);
 }

@@ -105,7 +105,13 @@ describe('secrets in a loaded config', () => {
       'logging',
       'server',
     ]);
-    expect(Object.keys(config.cloud)).toEqual(['provider', 'endpoint', 'api_key', 'default_model']);
+    expect(Object.keys(config.cloud)).toEqual([
+      'provider',
+      'endpoint',
+      'api_key',
+      'default_model',
+      'max_concurrency',
+    ]);
   });
 });
 

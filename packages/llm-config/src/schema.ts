@@ -44,7 +44,10 @@ const timeoutSchema = z.strictObject({
   read: seconds(0, 86400, true),
   write: seconds(0, 86400, true),
   pool: seconds(0, 86400, true),
+  first_token: seconds(0, 86400, true),
 });
+
+const ORIGIN = /^[a-z][a-z0-9+.-]*:(\/\/)?[^\s]*$/i;
 
 /** The raw (pre-normalisation) configuration schema; every object is strict, so unknown keys are reported. */
 export const configSchema = z.strictObject({
@@ -53,6 +56,7 @@ export const configSchema = z.strictObject({
     endpoint: z.string().refine(isHttpUrl),
     api_key: z.string().regex(SECRET).optional(),
     default_model: z.string().regex(MODEL),
+    max_concurrency: z.number().int().gte(0).lte(1000),
   }),
   local: z.strictObject({
     endpoint: z.string().refine(isHttpUrl),
@@ -72,12 +76,14 @@ export const configSchema = z.strictObject({
   quota: z.strictObject({
     warning_threshold: z.number().gt(0).lte(1),
     daily_request_limit: z.number().int().gte(0).lte(1_000_000_000),
+    poll_seconds: z.number().refine((value) => value === 0 || (value >= 6 && value <= 86400)),
   }),
   queue: z.strictObject({
     max_size: z.number().int().gte(1).lte(10_000_000),
     ttl_hours: z.number().gt(0).lte(8760),
     max_attempts: z.number().int().gte(1).lte(1000),
     retry_interval_seconds: seconds(0, 86400, true),
+    lease_seconds: seconds(1, 86400, false),
   }),
   storage: z.strictObject({
     url: z.string().refine(isStorageUrl),
@@ -91,6 +97,8 @@ export const configSchema = z.strictObject({
     host: z.string().refine(isValidHost),
     port: z.number().int().gte(0).lte(65535),
     auth_token: z.string().regex(SECRET).optional(),
+    cors_origins: z.array(z.string().regex(ORIGIN)),
+    webhook_secret: z.string().regex(SECRET).optional(),
   }),
 });
 

@@ -43,9 +43,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
     comment: 'Model used when a request names none or "default" (ollama.com name, no -cloud suffix).',
   },
   {
+    path: 'cloud.max_concurrency',
+    expected: 'an integer from 0 to 1000 (0 = no cap)',
+    comment:
+      "Cloud requests in flight at once (the plan's cap: 1, 3 or 10); past it, the local chain; 0 = no cap.",
+  },
+  {
     path: 'local.endpoint',
     expected: 'an http(s) URL such as "http://localhost:11434"',
-    comment: 'Local Ollama server.',
+    comment: 'Local Ollama server (env GRAPHITI_LOCAL_ENDPOINT wins over OLLAMA_HOST).',
     env: 'OLLAMA_HOST',
   },
   {
@@ -95,6 +101,11 @@ export const KEY_SPECS: readonly KeySpec[] = [
     expected: SECONDS_TIMEOUT,
     comment: 'Cloud: wait for a free pooled connection.',
   },
+  {
+    path: 'timeouts.cloud.first_token',
+    expected: SECONDS_TIMEOUT,
+    comment: "Cloud: longest wait for an answer's first chunk; then the attempt fails over.",
+  },
   { path: 'timeouts.local.connect', expected: SECONDS_TIMEOUT, comment: 'Local: TCP connect timeout.' },
   {
     path: 'timeouts.local.read',
@@ -112,6 +123,11 @@ export const KEY_SPECS: readonly KeySpec[] = [
     comment: 'Local: wait for a free pooled connection.',
   },
   {
+    path: 'timeouts.local.first_token',
+    expected: SECONDS_TIMEOUT,
+    comment: "Local: longest wait for an answer's first chunk; then the attempt fails over.",
+  },
+  {
     path: 'cooldown.rate_limit_seconds',
     expected: 'a number of seconds from 0 to 604800 (one week)',
     comment: 'Cloud pause after a 429 (persisted); a longer Retry-After wins.',
@@ -125,6 +141,11 @@ export const KEY_SPECS: readonly KeySpec[] = [
     path: 'quota.daily_request_limit',
     expected: 'an integer from 0 to 1000000000 (0 = unknown)',
     comment: 'Daily cloud request limit for local counting when no limit headers arrive; 0 = unknown.',
+  },
+  {
+    path: 'quota.poll_seconds',
+    expected: 'a number of seconds: 0 (never) or from 6 to 86400',
+    comment: "How often the cloud's usage endpoints (/api/balance, else /api/usage) are asked; 0 = never.",
   },
   {
     path: 'queue.max_size',
@@ -145,6 +166,12 @@ export const KEY_SPECS: readonly KeySpec[] = [
     path: 'queue.retry_interval_seconds',
     expected: 'a number of seconds greater than 0 and at most 86400',
     comment: 'Background replay period in the server.',
+  },
+  {
+    path: 'queue.lease_seconds',
+    expected: 'a number of seconds from 1 to 86400',
+    comment:
+      'How long a replaying worker holds an item before another may take it (extended while in flight).',
   },
   {
     path: 'storage.url',
@@ -176,7 +203,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
   {
     path: 'server.port',
     expected: 'an integer from 0 to 65535 (0 = any free port)',
-    comment: 'Gateway listen port.',
+    comment: 'Gateway listen port (not 11435, where the Ollama desktop app runs its own gateway).',
     env: 'GRAPHITI_SERVER_PORT',
   },
   {
@@ -186,6 +213,21 @@ export const KEY_SPECS: readonly KeySpec[] = [
     env: 'GRAPHITI_SERVER_TOKEN',
     secret: true,
     example: '"a-long-random-token"',
+  },
+  {
+    path: 'server.cors_origins',
+    expected: 'an array of origins such as "https://app.example.com" ("*" wildcards allowed)',
+    comment:
+      "Browser origins allowed (Ollama's defaults: localhost, 127.0.0.1, 0.0.0.0, app:, file:, tauri:, vscode-webview:, vscode-file:).",
+    env: 'GRAPHITI_SERVER_ORIGINS',
+  },
+  {
+    path: 'server.webhook_secret',
+    expected: 'a non-empty string without spaces or control characters',
+    comment: 'Signs completion webhooks (Standard Webhooks). Prefer the env var.',
+    env: 'GRAPHITI_WEBHOOK_SECRET',
+    secret: true,
+    example: '"whsec_a-long-random-secret"',
   },
 ];
 

@@ -8,6 +8,8 @@ export interface TimeoutConfig {
   readonly write: number;
   /** Time allowed to wait for a free pooled connection. */
   readonly pool: number;
+  /** Longest wait for an answer's first chunk; after it the attempt fails over (not retried). */
+  readonly first_token: number;
 }
 
 /** The validated, frozen graphiti-llm configuration. Keys match `llm.toml` (snake_case). */
@@ -25,6 +27,8 @@ export interface LlmConfig {
      * file has been removed). @default "gpt-oss:120b"
      */
     readonly default_model: string;
+    /** Cloud requests in flight at once from this process; past it, the local chain at once; 0 = no cap. @default 0 */
+    readonly max_concurrency: number;
   };
   /** The local Ollama server, the fallback. */
   readonly local: {
@@ -49,7 +53,7 @@ export interface LlmConfig {
     /** Overall cap on one attempt, in seconds. @default 90 */
     readonly timeout_seconds: number;
   };
-  /** Per-provider timeouts. Cloud: 5 / 90 / 10 / 20 s; local: 2 / 60 / 10 / 5 s. */
+  /** Per-provider timeouts. Cloud: 5 / 90 / 10 / 20 / 30 s; local: 2 / 60 / 10 / 5 / 120 s. */
   readonly timeouts: { readonly cloud: TimeoutConfig; readonly local: TimeoutConfig };
   readonly cooldown: {
     /** Cloud pause after a 429, in seconds; persisted; a longer Retry-After wins. @default 600 */
@@ -60,6 +64,8 @@ export interface LlmConfig {
     readonly warning_threshold: number;
     /** Daily request limit for local counting when the cloud sends no limit headers; 0 = unknown. @default 0 */
     readonly daily_request_limit: number;
+    /** How often the cloud's usage endpoints are asked, in seconds; 0 = never. @default 60 */
+    readonly poll_seconds: number;
   };
   /** The durable queue of requests neither provider could answer. */
   readonly queue: {
@@ -71,6 +77,8 @@ export interface LlmConfig {
     readonly max_attempts: number;
     /** Background replay period in the server, in seconds. @default 300 */
     readonly retry_interval_seconds: number;
+    /** How long a replaying worker holds an item, in seconds (extended while in flight). @default 60 */
+    readonly lease_seconds: number;
   };
   readonly storage: {
     /**
@@ -91,9 +99,13 @@ export interface LlmConfig {
   readonly server: {
     /** Listen address. Env `GRAPHITI_SERVER_HOST`. @default "127.0.0.1" */
     readonly host: string;
-    /** Listen port; 0 = any free port. Env `GRAPHITI_SERVER_PORT`. @default 11435 */
+    /** Listen port; 0 = any free port. Env `GRAPHITI_SERVER_PORT`. @default 11436 */
     readonly port: number;
     /** Bearer token; required when `host` is not loopback. Never printed or logged. Env `GRAPHITI_SERVER_TOKEN`. */
     readonly auth_token: string | undefined;
+    /** Browser origins allowed (CORS); defaults are Ollama's. Env `GRAPHITI_SERVER_ORIGINS` adds to them. */
+    readonly cors_origins: readonly string[];
+    /** Signs completion webhooks. Never printed or logged. Env `GRAPHITI_WEBHOOK_SECRET`. */
+    readonly webhook_secret: string | undefined;
   };
 }
