@@ -68,8 +68,9 @@ function timeOf(value: unknown): string | undefined {
   return time !== undefined && Number.isFinite(time) ? new Date(time).toISOString() : undefined;
 }
 
+/** 0..1, rounded to 6 decimals (so 70 % remaining is 0.3 used, not 0.30000000000000004). */
 function clampFraction(value: number): number {
-  return Math.min(1, Math.max(0, value));
+  return Math.round(Math.min(1, Math.max(0, value)) * 1e6) / 1e6;
 }
 
 const RESET_NAMES = ['resets_at', 'reset_at', 'resetsAt', 'resetAt', 'until', 'ends_at'];
