@@ -22,6 +22,12 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Clock, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Poll the cloud's own usage figures (`/api/balance`, else `/api/usage`) every `quota.poll_seconds` while the
+   * runtime is open (needs `cloud.api_key`); long-lived processes (the gateway, `graphiti quota`) want it.
+   * @default false
+   */
+  readonly pollCloudUsage?: boolean;
 }
 
 /**
@@ -68,6 +74,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     warningThreshold: config.quota.warning_threshold,
     dailyRequestLimit: config.quota.daily_request_limit,
     stateStore: storage.state,
+    ...(config.cloud.api_key === undefined ? {} : { apiKey: config.cloud.api_key }),
+    ...(options.pollCloudUsage === true
+      ? { usagePolling: { endpoint: config.cloud.endpoint, intervalSeconds: config.quota.poll_seconds } }
+      : {}),
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
   });
@@ -89,6 +99,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       await router.close();
+      // counts are flushed in the background: write what is pending before the storage goes
+      await quota.close();
       await storage.close();
     },
   };

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LlmConfig } from '@graphiti/llm-config';
+import { isLoopbackHost, type LlmConfig } from '@graphiti/llm-config';
 import { type Logger, type ProcessPendingResult, processPending } from '@graphiti/llm-router';
 import {
   createReadyzHandler,
@@ -84,11 +84,6 @@ interface Route {
   readonly openAi: boolean;
 }
 
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
-}
-
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -124,7 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = options.port ?? config.server.port;
   const token = config.server.auth_token;
   const hasToken = token !== undefined && token !== '';
-  if (!hasToken && !isLoopback(host)) {
+  if (!hasToken && !isLoopbackHost(host)) {
     throw new GatewayError(
       'AUTH_TOKEN_REQUIRED',
       `Listening on ${host} (not loopback) needs an auth token: set server.auth_token or GRAPHITI_SERVER_TOKEN.`,
