@@ -10,10 +10,12 @@ import { flattenHeaders, goJsonSyntaxError, readBodyBytes, sendJson, sendText } 
 import { normalizeModelName, resolveModels } from './models.js';
 import { OllamaFakeError } from './ollama-fake-error.js';
 import { Responder } from './responder.js';
+import { anthropicMessagesRoutes } from './routes/anthropic-messages.js';
 import { accountStatusRoutes, cloudAccountRoutes } from './routes/cloud-account.js';
 import { modelManagementRoutes } from './routes/model-management.js';
 import { nativeInferenceRoutes } from './routes/native-inference.js';
 import { openAICompatRoutes } from './routes/openai-compat.js';
+import { openAIResponsesRoutes } from './routes/openai-responses.js';
 import type {
   ExpectedTextRequest,
   FakeAccount,
@@ -112,6 +114,8 @@ class FakeServer implements OllamaFake {
       ...accountStatusRoutes(context),
       ...(this.#state.cloud ? cloudAccountRoutes(context, options.usageCallsPerMinute ?? 10) : {}),
       ...openAICompatRoutes(context),
+      ...openAIResponsesRoutes(context),
+      ...anthropicMessagesRoutes(context),
     };
     this.#server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
       this.#handle(request, response).catch((error: unknown) => this.#internalError(response, error));

@@ -3,13 +3,9 @@ import { type Exchange, HttpError, isObject, type Json, modifiedAt, type RouteTa
 import type { FakeContext } from '../fake-context.js';
 import { logprobsFor } from '../logprobs.js';
 import { checkField, requireObject } from '../request-checks.js';
+import { sseData } from '../sse.js';
 import { parseTools, toolCallFor } from '../tool-calls.js';
 import { embedInputs, promptTokenCount } from './native-inference.js';
-
-/** An SSE `data:` event. */
-export function sseData(value: unknown): string {
-  return `data: ${JSON.stringify(value)}\n\n`;
-}
 
 const efforts = new Set(['minimal', 'low', 'medium', 'high', 'max', 'xhigh', 'none']);
 
