@@ -87,6 +87,8 @@ export interface ReplayQueue {
   /** attempts + 1; ready again, or 'failed' once attempts reach queue.max_attempts. */
   nack(id: string, error: string, options?: { leaseToken?: string; notBefore?: Date }): Promise<void>;
   fail(id: string, reason: string, options?: { leaseToken?: string }): Promise<void>;
+  /** Extends a lease the caller holds (contract A; optional until the queue has it). */
+  extend?(id: string, leaseToken: string, leaseSeconds: number): Promise<void>;
 }
 
 /** The part of `@graphiti/llm-quota`'s `QuotaTracker` the router feeds. */
