@@ -175,11 +175,22 @@ export async function afterCloudFailure(
   const reason: FailureReason | 'bad_request' = failure.reason;
   const status = typeof failure.code === 'number' ? failure.code : 429;
   if (reason === 'rate_limit') {
+    const window = usageWindow(failure.message);
+    const now = context.now();
+    const retryAfter = parseRetryAfter(error.upstream?.header('retry-after'), now);
+    let resetAt: number | undefined;
+    try {
+      resetAt = context.usageResetAt?.(window);
+    } catch {
+      resetAt = undefined;
+    }
+    const untilReset = resetAt !== undefined && resetAt > now ? (resetAt - now) / 1000 : undefined;
+    const longest = Math.max(retryAfter ?? 0, untilReset ?? 0);
     await context.cooldown.start({
-      retryAfterSeconds: parseRetryAfter(error.upstream?.header('retry-after'), context.now()),
+      retryAfterSeconds: longest > 0 ? longest : undefined,
       reason: failure.message,
       status,
-      window: usageWindow(failure.message),
+      window,
     });
   } else if (reason === 'model_unavailable') {
     await context.cooldown.coolModel(failure.model, { reason: failure.message, status });

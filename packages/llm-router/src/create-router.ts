@@ -52,6 +52,12 @@ export interface RouterOptions {
   readonly now?: () => number;
   /** How long the in-memory copy of the cooldowns is used before a background refresh, in ms. @default 1000 */
   readonly stateCacheMs?: number;
+  /**
+   * When a usage window resets (epoch ms), as the cloud's usage endpoints report it (the app wires the
+   * `@graphiti/llm-quota` usage poller here). A 429 naming that window cools the cloud until then, never
+   * shorter than `cooldown.rate_limit_seconds`. `window` is undefined for a 429 that names none.
+   */
+  readonly usageResetAt?: (window: string | undefined) => number | undefined;
   /** How long the cloud's model list is used, in ms. @default 600_000 */
   readonly cloudModelsTtlMs?: number;
   /**
@@ -168,6 +174,7 @@ function buildContext(options: RouterOptions): RouterContext {
       }),
     failedRequests: options.failedRequests,
     quota: options.quota,
+    usageResetAt: options.usageResetAt,
     maxAttempts: Math.max(1, Math.floor(config.retry.max_attempts)),
     delayMs: Math.max(0, config.retry.delay_seconds * 1000),
     // the cap only binds when it is shorter than the read timeout, which already bounds a longer one

@@ -42,6 +42,8 @@ export interface RouterContext {
   readonly localModels: LocalModelSource;
   readonly failedRequests: FailedRequestSink | undefined;
   readonly quota: QuotaRecorder | undefined;
+  /** A usage window's reset time (epoch ms) from the cloud's usage endpoints, when known. */
+  readonly usageResetAt: ((window: string | undefined) => number | undefined) | undefined;
   readonly maxAttempts: number;
   readonly delayMs: number;
   /** `retry.timeout_seconds` in ms, when it binds (shorter than the cloud read timeout). */

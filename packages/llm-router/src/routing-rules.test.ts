@@ -118,6 +118,31 @@ describe('the cloud answer table (routing rule 2)', () => {
     expect(hits(fakes.cloud, '/api/chat')).toBe(1);
   });
 
+  it('a 429 naming a window cools the cloud until the reset the usage endpoints report', async () => {
+    const clock = Date.parse('2026-11-25T12:00:00Z');
+    const state = createMemoryStateStore({ now: () => clock });
+    const resets: (string | undefined)[] = [];
+    cloudFault(
+      429,
+      'you (ana) have reached your weekly usage limit, upgrade or add extra usage: x (ref: 1)',
+      1,
+    );
+    const router = make(undefined, {
+      stateStore: state,
+      now: () => clock,
+      usageResetAt: (window) => {
+        resets.push(window);
+        return Date.parse('2026-11-30T00:00:00Z');
+      },
+    });
+    expect((await router.chat({ messages })).provider).toBe('local');
+    expect(resets).toEqual(['weekly']);
+    expect(await state.get(COOLDOWN_KEY)).toMatchObject({
+      until: Date.parse('2026-11-30T00:00:00Z'),
+      window: 'weekly',
+    });
+  });
+
   it('an unrecognised 429 is a usage limit of unknown reset: cooldown of cooldown.rate_limit_seconds', async () => {
     const state = createMemoryStateStore();
     cloudFault(429, 'monthly credits exhausted', 1);
