@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { captureLog, messages, testConfig } from './__fixtures__/harness.js';
 import { createRouter, type Router } from './create-router.js';
 import { processPending, type ReplayProgress } from './process-pending.js';
+import type { ReplayQueue } from './types.js';
 
 let local: OllamaFake;
 let directory: string;
@@ -104,6 +105,43 @@ describe('processPending', () => {
       processed: 0,
     });
     expect((await storage.queue.stats()).counts.ready).toBe(3);
+  });
+});
+
+describe('processPending with a queue that checks lease owners', () => {
+  it("passes each leased item's lease token to ack, nack and fail", async () => {
+    const calls: { op: string; id: string; token: string | undefined }[] = [];
+    const tokens = new Map<string, string>();
+    const owned: ReplayQueue = {
+      async lease(leaseOptions) {
+        const items = await storage.queue.lease(leaseOptions);
+        return items.map((item) => {
+          const leaseToken = `token-${item.id}`;
+          tokens.set(item.id, leaseToken);
+          return { ...item, leaseToken };
+        });
+      },
+      ack: async (id, result, ackOptions) => {
+        calls.push({ op: 'ack', id, token: ackOptions?.leaseToken });
+        await storage.queue.ack(id, result);
+      },
+      nack: async (id, error, nackOptions) => {
+        calls.push({ op: 'nack', id, token: nackOptions?.leaseToken });
+        await storage.queue.nack(id, error);
+      },
+      fail: async (id, reason, failOptions) => {
+        calls.push({ op: 'fail', id, token: failOptions?.leaseToken });
+        await storage.queue.fail(id, reason);
+      },
+    };
+    const good = await storage.queue.put('chat', { messages });
+    const bad = await storage.queue.put('pull', { model: 'x' });
+    await processPending(owned, router);
+    expect(calls.sort((a, b) => a.op.localeCompare(b.op))).toEqual([
+      { op: 'ack', id: good, token: tokens.get(good) },
+      { op: 'fail', id: bad, token: tokens.get(bad) },
+    ]);
+    expect(tokens.size).toBe(2);
   });
 });
 
