@@ -111,12 +111,12 @@ export const metricsHandler: Handler = async (exchange, context) => {
     runtime.storage.queue.stats().catch(() => undefined),
     runtime.router.cooldown().catch(() => undefined),
   ]);
-  const text = context.metrics.render({
+  const text = await context.metrics.render({
     ...(stats === undefined ? {} : { queueCounts: stats.counts }),
     cooldownActive: cooldown !== undefined,
     storageUp: stats !== undefined,
   });
-  sendText(exchange.response, 200, text, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  sendText(exchange.response, 200, text, { 'content-type': context.metrics.registry.contentType });
 };
 
 /** `GET /graphiti/quota`: the quota snapshot. */

@@ -2,7 +2,8 @@ import type { LlmConfig } from '@graphiti/llm-config';
 import { checkLocal } from '@graphiti/llm-health';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createQuotaTracker, type QuotaTracker } from '@graphiti/llm-quota';
-import { createRouter, type Logger, type Router } from '@graphiti/llm-router';
+import { createRouter, type Logger, type Router, type RouterOptions } from '@graphiti/llm-router';
+import type { RouterEvent } from './router-event.js';
 
 /** Everything an app needs to serve requests: one storage, one quota tracker, one router over them. */
 export interface Runtime {
@@ -22,6 +23,8 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Clock, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /** Receives the router's typed events (metrics); given to `createRouter` as `onEvent`. */
+  readonly onEvent?: (event: RouterEvent) => void;
 }
 
 /**
@@ -71,14 +74,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
   });
-  const router = createRouter({
+  // `onEvent` is contract B's addition: a router that does not know it ignores it.
+  const routerOptions: RouterOptions & { onEvent?: (event: RouterEvent) => void } = {
     config,
     stateStore: storage.state,
     failedRequests: storage.queue,
     quota,
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
-  });
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+  const router = createRouter(routerOptions);
   let closed = false;
   return {
     config,
