@@ -34,6 +34,7 @@ import {
   openAiErrorBody,
   sendOpenAiError,
 } from './openai-api.js';
+import { compatRoutes } from './compat/compat-routes.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
 /** Options of {@link startGateway}. */
@@ -184,6 +185,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ['/graphiti/quota', { methods: { GET: quotaHandler }, openAi: false }],
     ['/graphiti/queue', { methods: { GET: queueListHandler }, openAi: false }],
     ['/graphiti/queue/retry', { methods: { POST: queueRetryHandler }, openAi: false }],
+    // --- compat routes (apps/server/src/compat): Anthropic, Responses and legacy completions ---
+    ...compatRoutes.map(([path, methods]) => [path, { methods, openAi: true }] as [string, Route]),
   ]);
 
   function resolve(path: string): { template: string; route: Route; id?: string } | undefined {
