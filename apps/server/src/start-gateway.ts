@@ -12,6 +12,7 @@ import {
   queueRetryHandler,
   quotaHandler,
 } from './admin-api.js';
+import { compatRoutes } from './compat/compat-routes.js';
 import type { Exchange, GatewayContext, Handler } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { sendJson, sendText } from './http-utils.js';
@@ -34,7 +35,6 @@ import {
   openAiErrorBody,
   sendOpenAiError,
 } from './openai-api.js';
-import { compatRoutes } from './compat/compat-routes.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
 /** Options of {@link startGateway}. */
