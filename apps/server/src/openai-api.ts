@@ -369,20 +369,44 @@ export const embeddingsHandler: Handler = async (exchange, context) => {
   );
 };
 
+/** One `/api/tags` entry as an OpenAI model object. */
+function openAiModel(entry: Record<string, unknown>, now: number): Record<string, unknown> {
+  const modified = typeof entry.modified_at === 'string' ? Date.parse(entry.modified_at) : Number.NaN;
+  return {
+    id: String(entry.name ?? entry.model ?? ''),
+    object: 'model',
+    created: Number.isFinite(modified) && modified > 0 ? Math.floor(modified / 1000) : now,
+    owned_by: entry.remote_host === undefined ? 'library' : 'ollama-cloud',
+  };
+}
+
 /** `GET /v1/models`: the local pulled models plus the cloud default model. */
 export const modelsHandler: Handler = async (exchange, context) => {
   const { models } = await listTags(context, exchange.signal);
   const now = Math.floor(Date.now() / 1000);
   sendJson(exchange.response, 200, {
     object: 'list',
-    data: models.map((entry) => {
-      const modified = typeof entry.modified_at === 'string' ? Date.parse(entry.modified_at) : Number.NaN;
-      return {
-        id: String(entry.name ?? entry.model ?? ''),
-        object: 'model',
-        created: Number.isFinite(modified) && modified > 0 ? Math.floor(modified / 1000) : now,
-        owned_by: entry.remote_host === undefined ? 'library' : 'ollama-cloud',
-      };
-    }),
+    data: models.map((entry) => openAiModel(entry, now)),
   });
 };
+
+/**
+ * `GET /v1/models/{model}`: one entry of the `/v1/models` list (`x` and `x:latest` are the same model), or an
+ * OpenAI-shaped 404 `model "x" not found`.
+ */
+export function modelDetailHandler(id: string): Handler {
+  return async (exchange, context) => {
+    const { models } = await listTags(context, exchange.signal);
+    const now = Math.floor(Date.now() / 1000);
+    const bare = (name: string): string =>
+      name.endsWith(':latest') ? name.slice(0, -':latest'.length) : name;
+    const found = models
+      .map((entry) => openAiModel(entry, now))
+      .find((model) => bare(String(model.id)) === bare(id));
+    if (found === undefined) {
+      sendJson(exchange.response, 404, openAiErrorBody(404, `model "${id}" not found`, 'model_not_found'));
+      return;
+    }
+    sendJson(exchange.response, 200, found);
+  };
+}
