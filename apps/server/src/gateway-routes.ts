@@ -7,6 +7,7 @@ import {
   queueRetryHandler,
   quotaHandler,
 } from './admin-api.js';
+import { compatRoutes } from './compat/compat-routes.js';
 import type { Handler } from './exchange.js';
 import { sendText } from './http-utils.js';
 import {
@@ -79,6 +80,7 @@ export function gatewayRoutes(): Route[] {
     openai('/v1/embeddings', { POST: embeddingsHandler }),
     openai('/v1/models', { GET: modelsHandler }),
     openai('/v1/models/:model*', { GET: openAiModelHandler }),
+    ...compatRoutes.map(([path, methods]) => openai(path, methods)),
     admin('/healthz', { GET: healthzHandler, HEAD: healthzHandler }),
     admin('/readyz', { GET: readyz, HEAD: readyz }),
     admin('/metrics', { GET: metricsHandler }),
