@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Clock, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /** Passed to `createRouter({ onEvent })`: the router's structured events (attempts, failovers, cooldowns). */
+  readonly onEvent?: (event: unknown) => void;
 }
 
 /**
@@ -54,7 +56,7 @@ async function autoStartLocal(config: LlmConfig, logger: Logger | undefined): Pr
  * the quota counters), so every process on the same storage shares them.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { config, logger, now } = options;
+  const { config, logger, now, onEvent } = options;
   if (config.local.auto_start) await autoStartLocal(config, logger);
   const storage = await openStorage(config.storage.url, {
     maxSize: config.queue.max_size,
@@ -78,6 +80,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     quota,
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
+    ...(onEvent ? { onEvent } : {}),
   });
   let closed = false;
   return {
