@@ -904,9 +904,10 @@ describe('createRouter: quota, generate', () => {
 
   it('sends image strings as they are: a path-like string is never read from the local disk', async () => {
     const router = make();
-    await router.chat({ messages: [{ role: 'user', content: 'look', images: ['/etc/hostname'] }] });
+    // '/usr/bin/env' is an existing file and also valid base64 (the fake, like Ollama, rejects invalid base64)
+    await router.chat({ messages: [{ role: 'user', content: 'look', images: ['/usr/bin/env'] }] });
     const body = inference(fakes.cloud)[0]?.body as { messages: { images: string[] }[] };
-    expect(body.messages[0]?.images).toEqual(['/etc/hostname']);
+    expect(body.messages[0]?.images).toEqual(['/usr/bin/env']);
   });
 
   it('generate answers with provider and model', async () => {

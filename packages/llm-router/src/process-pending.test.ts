@@ -14,6 +14,11 @@ let local: OllamaFake;
 let directory: string;
 let storage: Storage;
 let router: Router;
+/** The storage's clock: a nacked item is backed off, so the tests move time past its not_before. */
+let clock = Date.now();
+const pastBackoff = (): void => {
+  clock += 2 * 60 * 60 * 1000;
+};
 
 beforeAll(async () => {
   local = await startOllamaFake({ models: ['gemma2:9b', 'llama3.2:3b', 'nomic-embed-text'] });
@@ -24,7 +29,8 @@ afterAll(async () => {
 beforeEach(async () => {
   local.reset();
   directory = await mkdtemp(join(tmpdir(), 'llm-router-replay-'));
-  storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`, { maxAttempts: 3 });
+  clock = Date.now();
+  storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`, { maxAttempts: 3, now: () => clock });
   // no API key: replays go to the local fake only
   router = createRouter({ config: testConfig(undefined, local), logger: captureLog().logger });
 });
@@ -71,10 +77,15 @@ describe('processPending', () => {
       const first = await processPending(storage.queue, router);
       expect(first).toEqual({ processed: 1, succeeded: 0, requeued: 1, failed: 0 });
       expect(await storage.queue.get(id)).toMatchObject({ status: 'ready', attempts: 1 });
+      // backed off: not replayed again before its not_before
+      expect(await processPending(storage.queue, router)).toMatchObject({ processed: 0 });
+      pastBackoff();
       await processPending(storage.queue, router);
+      pastBackoff();
       await processPending(storage.queue, router);
       expect(await storage.queue.get(id)).toMatchObject({ status: 'failed', attempts: 3 });
       // a failed item is not leased again
+      pastBackoff();
       expect(await processPending(storage.queue, router)).toMatchObject({ processed: 0 });
     } finally {
       await local.start();
@@ -86,6 +97,7 @@ describe('processPending', () => {
     for (let round = 0; round < 2; round++) {
       const [item] = await storage.queue.lease({ count: 1, leaseSeconds: 60 });
       await storage.queue.nack(item?.id as string, 'down');
+      pastBackoff();
     }
     const result = await processPending(storage.queue, router, { maxAttempts: 2 });
     expect(result).toEqual({ processed: 1, succeeded: 0, requeued: 0, failed: 1 });
