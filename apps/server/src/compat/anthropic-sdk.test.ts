@@ -162,6 +162,34 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     expect(raw).not.toContain('message_stop');
   });
 
+  it("passes an upstream 400 through as invalid_request_error with the provider's text", async () => {
+    fixture.cloud.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 400,
+      message: `"${CLOUD_MODEL}" does not support thinking`,
+    });
+    fixture.local.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 400,
+      message: '"x" does not support thinking',
+    });
+    const error = await client.messages
+      .create({
+        model: CLOUD_MODEL,
+        max_tokens: 16,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        messages: [{ role: 'user', content: question }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as Error).message).toContain('does not support thinking');
+    expect(fixture.cloud.requests.find((request) => request.path === '/api/chat')?.body).toMatchObject({
+      think: true,
+    });
+  });
+
   it('rejects a wrong type with a 400 invalid_request_error naming the field, before any upstream call', async () => {
     const error = await client.messages
       .create({ model: CLOUD_MODEL, max_tokens: 8, messages: [{ role: 'user', content: 42 as never }] })
