@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RouterStream, Served } from '@graphiti/llm-router';
 import { chatCompletionsSchema } from './compat/chat-completions-schema.js';
 import { type NativeMessage, toolNameFor } from './compat/native-chunk.js';
+import { callOptions } from './compat/protocol-handler.js';
 import { REASONING_EFFORTS, type ReasoningEffort, thinkFromEffort } from './compat/reasoning-effort.js';
 import { validateBody } from './compat/validate-body.js';
 import {
@@ -225,9 +226,10 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
   if (body.stream !== true) {
-    const answer = (await router.chat({ ...request, stream: false } as never, {
-      signal: exchange.signal,
-    })) as unknown as ChatAnswer & Served;
+    const answer = (await router.chat(
+      { ...request, stream: false } as never,
+      callOptions(exchange),
+    )) as unknown as ChatAnswer & Served;
     exchange.provider = answer.provider;
     const calls = toolCalls(answer);
     sendJson(
@@ -261,9 +263,10 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
 
   const includeUsage =
     (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-  const stream = (await router.chat({ ...request, stream: true } as never, {
-    signal: exchange.signal,
-  })) as unknown as RouterStream<ChatAnswer>;
+  const stream = (await router.chat(
+    { ...request, stream: true } as never,
+    callOptions(exchange),
+  )) as unknown as RouterStream<ChatAnswer>;
   exchange.provider = stream.provider;
   const { response } = exchange;
   response.writeHead(200, {
@@ -348,7 +351,7 @@ export const embeddingsHandler: Handler = async (exchange, context) => {
       ...(typeof body.model === 'string' ? { model: body.model } : {}),
       ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}),
     } as never,
-    { signal: exchange.signal },
+    callOptions(exchange),
   )) as unknown as { embeddings?: number[][]; prompt_eval_count?: number } & Served;
   exchange.provider = answer.provider;
   const tokens = answer.prompt_eval_count ?? 0;

@@ -135,6 +135,24 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     expect(apiError.headers?.get('retry-after')).toMatch(/^\d+$/);
   });
 
+  it('queues once per Idempotency-Key: a retried request gets the same request_id', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
+    await fixture.local.stop();
+    const ask = () =>
+      client.messages
+        .create(
+          { model: CLOUD_MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'queue me' }] },
+          { headers: { 'Idempotency-Key': 'anthropic-key-1' } },
+        )
+        .catch((caught: unknown) => caught as InstanceType<typeof Anthropic.APIError>);
+    const first = await ask();
+    const second = await ask();
+    const id = (error: unknown) =>
+      ((error as InstanceType<typeof Anthropic.APIError>).error as { request_id?: string }).request_id;
+    expect(id(first)).toEqual(expect.any(String));
+    expect(id(second)).toBe(id(first));
+  });
+
   it('ends a stream that fails after its first chunk with event: error, which the SDK raises', async () => {
     fixture.cloud.fault({ path: '/api/chat', kind: 'stream-error', afterChunks: 2 });
     const stream = client.messages.stream({
