@@ -18,13 +18,15 @@ const messages = [{ role: 'user', content: 'hello' }];
 function parseMetrics(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   const declared = new Set<string>();
+  const histograms = new Set<string>();
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
     if (meta !== null) {
       if (meta[1] === 'TYPE') {
-        expect(['counter', 'gauge']).toContain(meta[3]);
+        expect(['counter', 'gauge', 'histogram']).toContain(meta[3]);
         declared.add(meta[2] as string);
+        if (meta[3] === 'histogram') histograms.add(meta[2] as string);
       }
       continue;
     }
@@ -33,7 +35,8 @@ function parseMetrics(text: string): Map<string, number> {
         line,
       );
     if (sample === null) throw new Error(`malformed metrics line: ${line}`);
-    expect(declared.has(sample[1] as string)).toBe(true);
+    const base = (sample[1] as string).replace(/_(bucket|sum|count)$/, '');
+    expect(declared.has(sample[1] as string) || histograms.has(base)).toBe(true);
     samples.set(`${sample[1]}${sample[2] ?? ''}`, Number(sample[3]));
   }
   return samples;

@@ -1,5 +1,6 @@
 import { checkCloud, checkLocal, fallbackChain } from '@graphiti/llm-health';
 import { type QueueStatus, queueStatuses } from '@graphiti/llm-queue';
+import { probeStorage } from './deferred-storage.js';
 import type { GatewayContext, Handler } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { sendJson, sendText } from './http-utils.js';
@@ -30,10 +31,14 @@ export interface Readiness {
 export async function checkReadiness(context: GatewayContext): Promise<Readiness> {
   const { config, runtime } = context;
   const storageCheck = async (): Promise<ReadinessCheck> => {
-    const ok = await runtime.storage.ping().catch(() => false);
-    return ok
-      ? { ok, status: 'up', message: `storage ${runtime.storage.url} answers` }
-      : { ok, status: 'down', message: `storage ${runtime.storage.url} does not answer` };
+    const probe = await probeStorage(runtime.storage);
+    return probe.writable
+      ? { ok: true, status: 'up', message: `storage ${runtime.storage.url} is writable` }
+      : {
+          ok: false,
+          status: 'down',
+          message: `storage ${runtime.storage.url} is not writable: nothing can be queued (${context.scrub?.(probe.error ?? '') ?? probe.error})`,
+        };
   };
   const localCheck = async (): Promise<ReadinessCheck> => {
     const health = await checkLocal({
@@ -111,12 +116,12 @@ export const metricsHandler: Handler = async (exchange, context) => {
     runtime.storage.queue.stats().catch(() => undefined),
     runtime.router.cooldown().catch(() => undefined),
   ]);
-  const text = context.metrics.render({
+  const text = await context.metrics.render({
     ...(stats === undefined ? {} : { queueCounts: stats.counts }),
     cooldownActive: cooldown !== undefined,
     storageUp: stats !== undefined,
   });
-  sendText(exchange.response, 200, text, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  sendText(exchange.response, 200, text, { 'content-type': context.metrics.registry.contentType });
 };
 
 /** `GET /graphiti/quota`: the quota snapshot. */

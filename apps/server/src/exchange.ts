@@ -3,9 +3,10 @@ import type { LlmConfig } from '@graphiti/llm-config';
 import type { ProcessPendingResult } from '@graphiti/llm-router';
 import { LLMRequestError, LLMUnavailableError, type Logger, RouterError } from '@graphiti/llm-router';
 import { GatewayError } from './gateway-error.js';
-import { sendJson } from './http-utils.js';
+import { headerValue, sendJson } from './http-utils.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Runtime } from './runtime.js';
+import type { Scrubber } from './secret-scrub.js';
 
 /** What every handler gets. */
 export interface Exchange {
@@ -16,6 +17,10 @@ export interface Exchange {
   readonly signal: AbortSignal;
   /** Which provider served this request, for the metrics (`none` until set). */
   provider: string;
+  /** Path parameters of the matched route (`:digest`, `:model`, `:id`). */
+  readonly params?: Readonly<Record<string, string>>;
+  /** The id the router echoes on its events for this request (metrics join on it). */
+  readonly callId?: string;
 }
 
 /** The gateway's shared state, as handlers see it. */
@@ -28,6 +33,8 @@ export interface GatewayContext {
   replayOnce(): Promise<ProcessPendingResult>;
   /** Milliseconds a readiness result is reused. */
   readonly readyCacheMs: number;
+  /** Replaces every secret value (cloud key, gateway token, storage password) in an upstream text. */
+  readonly scrub?: Scrubber;
 }
 
 /** A request handler. */
@@ -56,15 +63,38 @@ export function isAbort(error: unknown): boolean {
   );
 }
 
-/** Maps anything a handler threw to a status and message. */
-export function errorReply(error: unknown, config: LlmConfig): ErrorReply {
+/** True when `error` or one of its causes is a queue error with this code. */
+function hasCauseCode(error: unknown, code: string): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { code?: unknown }).code === code) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Maps anything a handler threw to a status and message (the one place errors become HTTP answers). */
+export function errorReply(error: unknown, config: LlmConfig, scrub: Scrubber = (text) => text): ErrorReply {
   if (GatewayError.isInstance(error)) {
-    return { status: error.status, message: error.message, code: error.code.toLowerCase() };
+    return {
+      status: error.status,
+      message: scrub(error.message),
+      code: error.code.toLowerCase(),
+      ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
+    };
   }
   if (LLMUnavailableError.isInstance(error)) {
+    if (hasCauseCode(error, 'IDEMPOTENCY_CONFLICT')) {
+      return {
+        status: 422,
+        message:
+          'Idempotency-Key conflict: this key was already used for a request with a different body; send a new key for a new request',
+        code: 'idempotency_conflict',
+      };
+    }
     return {
       status: 503,
-      message: error.message,
+      message: scrub(error.message),
       ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
       queued: error.queued,
       retryAfter: Math.max(1, Math.round(config.queue.retry_interval_seconds)),
@@ -73,25 +103,27 @@ export function errorReply(error: unknown, config: LlmConfig): ErrorReply {
   }
   if (LLMRequestError.isInstance(error)) {
     const status = error.status >= 400 && error.status < 500 ? error.status : 400;
-    return { status, message: error.message, code: 'bad_request' };
+    const upstream = (error as { upstreamMessage?: unknown }).upstreamMessage;
+    const message = typeof upstream === 'string' && upstream !== '' ? upstream : error.message;
+    return { status, message: scrub(message), code: 'bad_request' };
   }
   if (RouterError.isInstance(error)) {
     return {
       status: error.code === 'ROUTER_CLOSED' ? 503 : 502,
-      message: error.message,
+      message: scrub(error.message),
       code: error.code.toLowerCase(),
     };
   }
   return {
     status: 500,
-    message: `internal error: ${error instanceof Error ? error.message : String(error)}`,
+    message: scrub(`internal error: ${error instanceof Error ? error.message : String(error)}`),
     code: 'internal_error',
   };
 }
 
 /** Response headers naming who served an answer. */
 export function servedHeaders(provider: string, model: string): Record<string, string> {
-  return { 'x-graphiti-provider': provider, 'x-graphiti-model': model };
+  return { 'x-graphiti-provider': headerValue(provider), 'x-graphiti-model': headerValue(model) };
 }
 
 /** Headers that go with an error reply (Retry-After). */
@@ -109,7 +141,7 @@ export function sendErrorReply(
   error: unknown,
   body: (reply: ErrorReply) => unknown,
 ): void {
-  const reply = errorReply(error, context.config);
+  const reply = errorReply(error, context.config, context.scrub);
   if (reply.status >= 500) {
     context.logger?.warn(
       {
@@ -135,7 +167,7 @@ export function streamFailure(
   stream: { readonly provider: string; readonly model: string },
   error: unknown,
 ): string {
-  const reply = errorReply(error, context.config);
+  const reply = errorReply(error, context.config, context.scrub);
   context.logger?.warn(
     {
       event: 'gateway_stream_failed',

@@ -1,40 +1,73 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type BodyBudget, processBodyBudget } from './body-budget.js';
 import { GatewayError } from './gateway-error.js';
 
 /** Largest request body accepted (images travel base64 in the JSON). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** Reads the whole body as text; rejects with a 413 GatewayError beyond `limit` bytes. */
-export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+/** Options of {@link readBody}. */
+export interface ReadBodyOptions {
+  /** Per-request limit in bytes. @default MAX_BODY_BYTES */
+  readonly limit?: number;
+  /** The process-wide budget the bytes are reserved from. @default processBodyBudget */
+  readonly budget?: BodyBudget;
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('BODY_TOO_LARGE', `The request body is larger than ${limit} bytes.`, {
+    status: 413,
+  });
+}
+
+/**
+ * Reads the whole body as text. Rejects with a 413 beyond the per-request limit (at once when
+ * `Content-Length` says so) and with a 503 + Retry-After when the process-wide body budget is spent; the
+ * bytes are reserved while they are held and released when the text is returned.
+ */
+export function readBody(request: IncomingMessage, options: ReadBodyOptions | number = {}): Promise<string> {
+  const { limit = MAX_BODY_BYTES, budget = processBodyBudget } =
+    typeof options === 'number' ? { limit: options } : options;
   return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      request.resume();
+      reject(tooLarge(limit));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    const fail = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
+      budget.release(size);
+      chunks.length = 0;
+      request.resume();
+      reject(error);
+    };
     request.on('data', (chunk: Buffer) => {
       if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(
-          new GatewayError('BODY_TOO_LARGE', `The request body is larger than ${limit} bytes.`, {
-            status: 413,
-          }),
-        );
-        request.resume();
-        return;
+      if (size + chunk.length > limit) return fail(tooLarge(limit));
+      try {
+        budget.reserve(chunk.length);
+      } catch (error) {
+        return fail(error);
       }
+      size += chunk.length;
       chunks.push(chunk);
     });
     request.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (failed) return;
+      failed = true;
+      const text = Buffer.concat(chunks, size).toString('utf8');
+      chunks.length = 0;
+      budget.release(size);
+      resolve(text);
     });
-    request.on('error', (error) => {
-      if (!failed) reject(error);
-    });
+    request.on('error', (error) => fail(error));
     request.on('close', () => {
-      if (!failed && !request.complete) {
-        failed = true;
-        reject(
+      if (!request.complete) {
+        fail(
           new GatewayError('BAD_REQUEST', 'the client closed the connection before the body was complete', {
             status: 400,
           }),
@@ -44,12 +77,18 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
   });
 }
 
+/** A JSON object body, parsed once, with the text it came as. */
+export interface JsonBody {
+  readonly text: string;
+  readonly value: Record<string, unknown>;
+}
+
 /**
  * Reads a JSON object body. An empty body is 400 `missing request body` (Ollama's text); bad JSON is a 400
  * naming the parse problem; a body that is not an object is a 400 too.
  */
-export async function readJsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(request);
+export async function readJson(request: IncomingMessage, options: ReadBodyOptions = {}): Promise<JsonBody> {
+  const text = await readBody(request, options);
   if (text.trim() === '') throw new GatewayError('BAD_REQUEST', 'missing request body', { status: 400 });
   let value: unknown;
   try {
@@ -68,7 +107,30 @@ export async function readJsonObject(request: IncomingMessage): Promise<Record<s
       { status: 400 },
     );
   }
-  return value as Record<string, unknown>;
+  return { text, value: value as Record<string, unknown> };
+}
+
+/** Reads a JSON object body ({@link readJson} without the text). */
+export async function readJsonObject(
+  request: IncomingMessage,
+  options: ReadBodyOptions = {},
+): Promise<Record<string, unknown>> {
+  return (await readJson(request, options)).value;
+}
+
+/** Sends a JSON text as it is (no re-serialisation). */
+export function sendJsonText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
 }
 
 /** Sends one JSON answer (Ollama's content type). */
@@ -120,4 +182,12 @@ export function writeChunk(response: ServerResponse, text: string): Promise<bool
     response.on('drain', onDrain);
     response.on('close', onClose);
   });
+}
+
+/**
+ * A header value safe for any text: printable ASCII stays as it is, everything else (a model name outside
+ * Latin-1, control characters) is percent-encoded, so `writeHead` never throws on it.
+ */
+export function headerValue(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : encodeURIComponent(text);
 }

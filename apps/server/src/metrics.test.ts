@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createGatewayMetrics } from './metrics.js';
 
 describe('createGatewayMetrics', () => {
-  it('counts requests per label set and escapes label values', () => {
+  it('counts requests per label set and escapes label values', async () => {
     const metrics = createGatewayMetrics({ now: () => 1_700_000_000_000 });
     metrics.recordRequest({ path: '/api/chat', method: 'POST', status: 200, provider: 'cloud' });
     metrics.recordRequest({ path: '/api/chat', method: 'POST', status: 200, provider: 'cloud' });
     metrics.recordRequest({ path: 'we"ird\\path\n', method: 'GET', status: 404, provider: 'none' });
-    const text = metrics.render({
+    const text = await metrics.render({
       cooldownActive: false,
       storageUp: true,
       queueCounts: { ready: 2, done: 0 },
@@ -21,7 +21,7 @@ describe('createGatewayMetrics', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
-  it('counts llm_failover events seen by the observing logger and forwards every call', () => {
+  it('counts llm_failover events seen by the observing logger and forwards every call', async () => {
     const metrics = createGatewayMetrics();
     const seen: string[] = [];
     const base = {
@@ -41,7 +41,7 @@ describe('createGatewayMetrics', () => {
     logger.warn(failover, 'llm_failover');
     logger.info({ event: 'something_else' }, 'other');
     expect(seen).toEqual(['warn llm_failover', 'warn llm_failover', 'info other']);
-    expect(metrics.render({ cooldownActive: true, storageUp: false })).toContain(
+    expect(await metrics.render({ cooldownActive: true, storageUp: false })).toContain(
       'graphiti_llm_failovers_total{from_provider="cloud",to_provider="local",reason="transient"} 2\n',
     );
   });

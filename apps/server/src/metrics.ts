@@ -1,4 +1,6 @@
 import type { Logger } from '@graphiti/llm-router';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RouterEvent } from './router-event.js';
 
 /** Labels of one answered HTTP request. */
 export interface RequestLabels {
@@ -21,8 +23,10 @@ export interface ScrapeState {
 }
 
 /**
- * The gateway's Prometheus counters. One instance per gateway; `observe()` wraps the logger given to the
- * router so that its `llm_failover`, `llm_request_queued` and `llm_stream_interrupted` events are counted.
+ * The gateway's Prometheus metrics (prom-client, one registry per gateway), fed from the router's typed
+ * events (`onRouterEvent`, passed to `createRouter` as `onEvent`). `observe()` still counts the router's
+ * `llm_failover` / `llm_request_queued` / `llm_stream_interrupted` log events for a router that emits no
+ * typed events; once a typed event has arrived, log lines are no longer counted.
  */
 export interface GatewayMetrics {
   /** Counts one answered request. */
@@ -33,37 +37,21 @@ export interface GatewayMetrics {
   inFlight(delta: 1 | -1): void;
   /** Requests being served right now. */
   readonly active: number;
-  /** Counts a router event by name and fields (what `observe` calls). */
+  /** Counts one typed router event. */
+  onRouterEvent(event: RouterEvent): void;
+  /**
+   * A request with this call id ended after `durationMs`: the gateway's own added time (its duration
+   * minus the upstream's total time of the answer) goes to `graphiti_gateway_added_seconds`.
+   */
+  finishCall(callId: string | undefined, durationMs: number, path: string): void;
+  /** Counts a router log event by name and fields (what `observe` calls; ignored once typed events flow). */
   recordEvent(event: string, fields: Readonly<Record<string, unknown>>): void;
-  /** A logger that counts router events, then forwards every call to `base` (when given). */
+  /** A logger that counts router log events (for routers without typed events), then forwards to `base`. */
   observe(base?: Logger): Logger;
-  /** The Prometheus text exposition (format 0.0.4). */
-  render(state: ScrapeState): string;
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function labelText(labels: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return '';
-  return `{${entries.map(([name, value]) => `${name}="${escapeLabel(value)}"`).join(',')}}`;
-}
-
-class Counter {
-  private readonly values = new Map<string, { labels: Record<string, string>; value: number }>();
-
-  add(labels: Record<string, string>, amount = 1): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key);
-    if (entry === undefined) this.values.set(key, { labels, value: amount });
-    else entry.value += amount;
-  }
-
-  lines(name: string): string[] {
-    return [...this.values.values()].map((entry) => `${name}${labelText(entry.labels)} ${entry.value}`);
-  }
+  /** The Prometheus text exposition. */
+  render(state: ScrapeState): Promise<string>;
+  /** The prom-client registry (to add your own metrics or merge registries). */
+  readonly registry: Registry;
 }
 
 function field(fields: Readonly<Record<string, unknown>>, name: string): string {
@@ -71,20 +59,131 @@ function field(fields: Readonly<Record<string, unknown>>, name: string): string 
   return value === undefined || value === null ? 'unknown' : String(value);
 }
 
-/** Creates the counters of one gateway. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const ADDED_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
+
+function createFamilies(registry: Registry) {
+  const registers = [registry];
+  return {
+    requests: new Counter({
+      name: 'graphiti_http_requests_total',
+      help: 'HTTP requests answered by the gateway, by route, status and the provider that served them.',
+      labelNames: ['method', 'path', 'status', 'provider'],
+      registers,
+    }),
+    inFlight: new Gauge({
+      name: 'graphiti_http_requests_in_flight',
+      help: 'HTTP requests being served now.',
+      registers,
+    }),
+    upstreamRequests: new Counter({
+      name: 'graphiti_llm_requests_total',
+      help: 'Upstream attempts by provider, model and outcome (ok, a failure reason, bad_request).',
+      labelNames: ['provider', 'model', 'outcome'],
+      registers,
+    }),
+    failovers: new Counter({
+      name: 'graphiti_llm_failovers_total',
+      help: 'Router failovers, by the provider left, the one tried next and the reason.',
+      labelNames: ['from_provider', 'to_provider', 'reason'],
+      registers,
+    }),
+    queued: new Counter({
+      name: 'graphiti_llm_requests_queued_total',
+      help: 'Requests neither provider could answer that were queued for replay.',
+      labelNames: ['operation'],
+      registers,
+    }),
+    notQueued: new Counter({
+      name: 'graphiti_llm_requests_not_queued_total',
+      help: 'Requests neither provider could answer that could not be queued either.',
+      labelNames: ['operation', 'error_code'],
+      registers,
+    }),
+    interrupted: new Counter({
+      name: 'graphiti_llm_stream_interruptions_total',
+      help: 'Streams that failed after their first chunk.',
+      labelNames: ['provider'],
+      registers,
+    }),
+    cooldowns: new Counter({
+      name: 'graphiti_llm_cooldowns_total',
+      help: 'Cooldowns started, by scope (cloud, model) and reason.',
+      labelNames: ['scope', 'reason'],
+      registers,
+    }),
+    modelCooldown: new Gauge({
+      name: 'graphiti_model_cooldown_active',
+      help: '1 while a cloud model is cooled down (402/403 for that model).',
+      labelNames: ['model'],
+      registers,
+    }),
+    replays: new Counter({
+      name: 'graphiti_queue_replays_total',
+      help: 'Queue items replayed by this gateway, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    queueItems: new Gauge({
+      name: 'graphiti_queue_items',
+      help: 'Items in the durable queue, by status (read at scrape).',
+      labelNames: ['status'],
+      registers,
+    }),
+    cooldownActive: new Gauge({
+      name: 'graphiti_cloud_cooldown_active',
+      help: '1 while the cloud is in its 429 cooldown.',
+      registers,
+    }),
+    storageUp: new Gauge({
+      name: 'graphiti_storage_up',
+      help: '1 when the storage answered the scrape.',
+      registers,
+    }),
+    startTime: new Gauge({
+      name: 'graphiti_process_start_time_seconds',
+      help: 'Start time of the gateway, Unix seconds.',
+      registers,
+    }),
+    firstChunk: new Histogram({
+      name: 'graphiti_upstream_first_chunk_seconds',
+      help: 'Upstream time to the first chunk of an answer, by provider and operation.',
+      labelNames: ['provider', 'operation'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    upstreamTotal: new Histogram({
+      name: 'graphiti_upstream_total_seconds',
+      help: 'Upstream total time of an answered attempt, by provider and operation.',
+      labelNames: ['provider', 'operation'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    added: new Histogram({
+      name: 'graphiti_gateway_added_seconds',
+      help: "The gateway's own time on an answered request: its duration minus the upstream's total time.",
+      labelNames: ['path'],
+      buckets: ADDED_BUCKETS,
+      registers,
+    }),
+  };
+}
+
+/** Creates the metrics of one gateway. */
 export function createGatewayMetrics(options: { readonly now?: () => number } = {}): GatewayMetrics {
   const now = options.now ?? Date.now;
-  const startedAt = now();
-  const requests = new Counter();
-  const failovers = new Counter();
-  const queued = new Counter();
-  const interrupted = new Counter();
-  const replays = new Counter();
+  const registry = new Registry();
+  const m = createFamilies(registry);
+  m.startTime.set(Math.floor(now() / 1000));
   let active = 0;
+  let typed = false;
+  const upstreamMs = new Map<string, number>();
+  const modelCooldowns = new Map<string, number>();
 
   const metrics: GatewayMetrics = {
+    registry,
     recordRequest(labels) {
-      requests.add({
+      m.requests.inc({
         method: labels.method,
         path: labels.path,
         status: String(labels.status),
@@ -92,25 +191,71 @@ export function createGatewayMetrics(options: { readonly now?: () => number } = 
       });
     },
     recordReplay(outcome) {
-      replays.add({ outcome });
+      m.replays.inc({ outcome });
     },
     inFlight(delta) {
       active = Math.max(0, active + delta);
+      m.inFlight.set(active);
     },
     get active() {
       return active;
     },
+    onRouterEvent(event) {
+      typed = true;
+      switch (event.type) {
+        case 'attempt':
+          m.upstreamRequests.inc({ provider: event.provider, model: event.model, outcome: event.outcome });
+          if (event.outcome === 'stream') m.interrupted.inc({ provider: event.provider });
+          return;
+        case 'failover':
+          m.failovers.inc({
+            from_provider: event.from_provider,
+            to_provider: event.to_provider,
+            reason: event.reason,
+          });
+          return;
+        case 'cooldown':
+          m.cooldowns.inc({ scope: event.scope, reason: event.reason });
+          if (event.scope === 'model' && event.model !== undefined)
+            modelCooldowns.set(event.model, event.until);
+          return;
+        case 'answered': {
+          const labels = { provider: event.provider, operation: event.operation };
+          if (event.upstreamFirstChunkMs !== undefined)
+            m.firstChunk.observe(labels, event.upstreamFirstChunkMs / 1000);
+          if (event.upstreamTotalMs !== undefined) {
+            m.upstreamTotal.observe(labels, event.upstreamTotalMs / 1000);
+            if (event.callId !== undefined) upstreamMs.set(event.callId, event.upstreamTotalMs);
+          }
+          return;
+        }
+        case 'queued':
+          m.queued.inc({ operation: event.operation });
+          return;
+        case 'not_queued':
+          m.notQueued.inc({ operation: event.operation, error_code: event.error_code });
+          return;
+      }
+    },
+    finishCall(callId, durationMs, path) {
+      if (callId === undefined) return;
+      const upstream = upstreamMs.get(callId);
+      if (upstream === undefined) return;
+      upstreamMs.delete(callId);
+      m.added.observe({ path }, Math.max(0, durationMs - upstream) / 1000);
+    },
     recordEvent(event, fields) {
+      if (typed) return;
       if (event === 'llm_failover') {
-        failovers.add({
+        m.failovers.inc({
           from_provider: field(fields, 'from_provider'),
           to_provider: field(fields, 'to_provider'),
           reason: field(fields, 'reason'),
         });
       } else if (event === 'llm_request_queued') {
-        queued.add({ operation: field(fields, 'operation') });
+        m.queued.inc({ operation: field(fields, 'operation') });
       } else if (event === 'llm_stream_interrupted') {
-        interrupted.add({ provider: field(fields, 'provider') });
+        m.interrupted.inc({ provider: field(fields, 'provider') });
       }
     },
     observe(base) {
@@ -137,64 +282,20 @@ export function createGatewayMetrics(options: { readonly now?: () => number } = 
         },
       };
     },
-    render(state) {
-      const out: string[] = [];
-      const family = (name: string, type: string, help: string, lines: string[]): void => {
-        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
-      };
-      family(
-        'graphiti_http_requests_total',
-        'counter',
-        'HTTP requests answered by the gateway, by route, status and the provider that served them.',
-        requests.lines('graphiti_http_requests_total'),
-      );
-      family('graphiti_http_requests_in_flight', 'gauge', 'HTTP requests being served now.', [
-        `graphiti_http_requests_in_flight ${active}`,
-      ]);
-      family(
-        'graphiti_llm_failovers_total',
-        'counter',
-        'Router failovers (llm_failover events), by the provider left, the one tried next and the reason.',
-        failovers.lines('graphiti_llm_failovers_total'),
-      );
-      family(
-        'graphiti_llm_requests_queued_total',
-        'counter',
-        'Requests neither provider could answer that were queued for replay.',
-        queued.lines('graphiti_llm_requests_queued_total'),
-      );
-      family(
-        'graphiti_llm_stream_interruptions_total',
-        'counter',
-        'Streams that failed after their first chunk.',
-        interrupted.lines('graphiti_llm_stream_interruptions_total'),
-      );
-      family(
-        'graphiti_queue_replays_total',
-        'counter',
-        'Queue items replayed by this gateway, by outcome.',
-        replays.lines('graphiti_queue_replays_total'),
-      );
+    async render(state) {
       if (state.queueCounts !== undefined) {
-        family(
-          'graphiti_queue_items',
-          'gauge',
-          'Items in the durable queue, by status.',
-          Object.entries(state.queueCounts).map(
-            ([status, count]) => `graphiti_queue_items${labelText({ status })} ${count}`,
-          ),
-        );
+        for (const [status, count] of Object.entries(state.queueCounts)) m.queueItems.set({ status }, count);
       }
-      family('graphiti_cloud_cooldown_active', 'gauge', '1 while the cloud is in its 429 cooldown.', [
-        `graphiti_cloud_cooldown_active ${state.cooldownActive ? 1 : 0}`,
-      ]);
-      family('graphiti_storage_up', 'gauge', '1 when the storage answered the scrape.', [
-        `graphiti_storage_up ${state.storageUp ? 1 : 0}`,
-      ]);
-      family('graphiti_process_start_time_seconds', 'gauge', 'Start time of the gateway, Unix seconds.', [
-        `graphiti_process_start_time_seconds ${Math.floor(startedAt / 1000)}`,
-      ]);
-      return `${out.join('\n')}\n`;
+      m.cooldownActive.set(state.cooldownActive ? 1 : 0);
+      m.storageUp.set(state.storageUp ? 1 : 0);
+      const at = now();
+      for (const [model, until] of modelCooldowns) {
+        m.modelCooldown.set({ model }, until > at ? 1 : 0);
+        if (until <= at) modelCooldowns.delete(model);
+      }
+      // a call id whose request never ended (aborted before its answer) must not pile up
+      if (upstreamMs.size > 10_000) upstreamMs.clear();
+      return registry.metrics();
     },
   };
   return metrics;

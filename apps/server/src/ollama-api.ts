@@ -1,5 +1,10 @@
-import { modelMatches } from '@graphiti/llm-health';
-import { type RouterStream, resolveCloudModel, type Served } from '@graphiti/llm-router';
+import type {
+  RouterChatRequest,
+  RouterEmbedRequest,
+  RouterGenerateRequest,
+  RouterStream,
+  Served,
+} from '@graphiti/llm-router';
 import {
   type Exchange,
   type GatewayContext,
@@ -9,18 +14,31 @@ import {
   servedHeaders,
   streamFailure,
 } from './exchange.js';
-import { GatewayError } from './gateway-error.js';
-import { readJsonObject, sendJson, writeChunk } from './http-utils.js';
-import { callUpstream } from './upstream.js';
+import { readJson, sendJson, sendJsonText, writeChunk } from './http-utils.js';
+import { proxyToLocal } from './local-proxy.js';
+import {
+  type ChatBody,
+  chatRequestSchema,
+  embedRequestSchema,
+  type GenerateBody,
+  generateRequestSchema,
+  legacyEmbeddingsRequestSchema,
+} from './native-schemas.js';
+import { type GatewayCallOptions, rawBody, rawLines } from './router-features.js';
+import { validateBody } from './validate-body.js';
 
-/** Reported by `/api/version` when the local server does not answer. */
-export const GATEWAY_VERSION = '0.1.0';
-
-type Answer = Record<string, unknown> & Partial<Served>;
+export {
+  GATEWAY_VERSION,
+  listTags,
+  psHandler,
+  showHandler,
+  tagsHandler,
+  versionHandler,
+} from './models-api.js';
 
 /** Drops the router's `provider` field: the response headers carry it; the body stays Ollama's shape. */
-function ollamaShape(answer: Answer): Record<string, unknown> {
-  const { provider: _provider, ...rest } = answer;
+function ollamaShape(answer: object): object {
+  const { provider: _provider, ...rest } = answer as Partial<Served>;
   return rest;
 }
 
@@ -33,45 +51,39 @@ export function sendOllamaError(exchange: Exchange, context: GatewayContext, err
   }));
 }
 
-function idempotencyKey(exchange: Exchange): { idempotencyKey?: string } {
+/** The router call options of one exchange: its signal, `Idempotency-Key` and call id. */
+export function callOptions(exchange: Exchange): GatewayCallOptions {
   const key = exchange.request.headers['idempotency-key'];
-  return typeof key === 'string' && key !== '' ? { idempotencyKey: key } : {};
+  return {
+    signal: exchange.signal,
+    ...(typeof key === 'string' && key !== '' ? { idempotencyKey: key } : {}),
+    ...(exchange.callId === undefined ? {} : { callId: exchange.callId }),
+  };
 }
 
-function checkField(body: Record<string, unknown>, name: string, type: 'string' | 'array' | 'object'): void {
-  const value = body[name];
-  if (value === undefined || value === null) return;
-  const ok =
-    type === 'array'
-      ? Array.isArray(value)
-      : type === 'object'
-        ? typeof value === 'object' && !Array.isArray(value)
-        : typeof value === type;
-  if (!ok) {
-    throw new GatewayError(
-      'BAD_REQUEST',
-      `invalid request: "${name}" must be ${type === 'array' ? 'an array' : `a${type === 'object' ? 'n' : ''} ${type}`}`,
-      {
-        status: 400,
-      },
-    );
-  }
-}
-
-function checkModel(body: Record<string, unknown>): void {
-  checkField(body, 'model', 'string');
-  checkField(body, 'options', 'object');
+/** True for a request that only unloads a model (`keep_alive: 0` and nothing to answer): local's business. */
+export function isUnload(body: { keep_alive?: unknown; prompt?: unknown; messages?: unknown }): boolean {
+  const keepAlive = body.keep_alive;
+  const zero =
+    keepAlive === 0 ||
+    (typeof keepAlive === 'string' && /^\s*0+(\.0+)?\s*(ns|us|µs|ms|s|m|h)?\s*$/.test(keepAlive));
+  if (!zero) return false;
+  const noPrompt = body.prompt === undefined || body.prompt === '';
+  const noMessages =
+    body.messages === undefined || (Array.isArray(body.messages) && body.messages.length === 0);
+  return noPrompt && noMessages;
 }
 
 /**
  * Writes a router stream as Ollama NDJSON: headers with the first chunk (the router resolves once it has
- * one), a flush per line; an upstream failure after that becomes a final `{"error": "..."}` line with no
+ * one), a flush per line, the upstream's own lines when the router gives them (`lines()`), else each parsed
+ * chunk re-serialised; an upstream failure after that becomes a final `{"error": "..."}` line with no
  * `done: true` line, so no client mistakes the partial answer for a complete one.
  */
-export async function pipeNdjson(
+export async function pipeNdjson<T extends object>(
   exchange: Exchange,
   context: GatewayContext,
-  stream: RouterStream<Record<string, unknown>>,
+  stream: RouterStream<T>,
 ): Promise<void> {
   const { response } = exchange;
   exchange.provider = stream.provider;
@@ -80,11 +92,22 @@ export async function pipeNdjson(
     'cache-control': 'no-cache',
     ...servedHeaders(stream.provider, stream.model),
   });
+  const scrub = context.scrub ?? ((text: string) => text);
+  const raw = rawLines(stream);
   try {
-    for await (const chunk of stream) {
-      if (!(await writeChunk(response, `${JSON.stringify(ollamaShape(chunk))}\n`))) {
-        stream.abort();
-        return;
+    if (raw !== undefined) {
+      for await (const line of raw) {
+        if (!(await writeChunk(response, `${scrub(line)}\n`))) {
+          stream.abort();
+          return;
+        }
+      }
+    } else {
+      for await (const chunk of stream) {
+        if (!(await writeChunk(response, `${scrub(JSON.stringify(ollamaShape(chunk)))}\n`))) {
+          stream.abort();
+          return;
+        }
       }
     }
   } catch (error) {
@@ -95,74 +118,73 @@ export async function pipeNdjson(
   response.end();
 }
 
-function textOperation(operation: 'chat' | 'generate'): Handler {
-  return async (exchange, context) => {
-    const body = await readJsonObject(exchange.request);
-    checkModel(body);
-    if (operation === 'chat') checkField(body, 'messages', 'array');
-    else checkField(body, 'prompt', 'string');
-    const stream = body.stream !== false;
-    const router = context.runtime.router;
-    const callOptions = { signal: exchange.signal, ...idempotencyKey(exchange) };
-    if (stream) {
-      const request = { ...body, stream: true as const };
-      const routed =
-        operation === 'chat'
-          ? await router.chat(request as never, callOptions)
-          : await router.generate(request as never, callOptions);
-      await pipeNdjson(exchange, context, routed as unknown as RouterStream<Record<string, unknown>>);
-      return;
-    }
-    const request = { ...body, stream: false as const };
-    const answer = (operation === 'chat'
-      ? await router.chat(request as never, callOptions)
-      : await router.generate(request as never, callOptions)) as unknown as Answer & Served;
-    exchange.provider = answer.provider;
-    sendJson(exchange.response, 200, ollamaShape(answer), servedHeaders(answer.provider, answer.model));
-  };
+/** Sends a routed non-streaming answer: the upstream's own text when known, else the answer re-serialised. */
+function sendAnswer(exchange: Exchange, context: GatewayContext, answer: object & Served): void {
+  exchange.provider = answer.provider;
+  const headers = servedHeaders(answer.provider, answer.model);
+  const text = rawBody(answer);
+  const scrub = context.scrub ?? ((value: string) => value);
+  if (text !== undefined) sendJsonText(exchange.response, 200, scrub(text), headers);
+  else sendJsonText(exchange.response, 200, scrub(JSON.stringify(ollamaShape(answer))), headers);
 }
 
-/** `POST /api/chat`: streams NDJSON unless `stream: false`. */
-export const chatHandler: Handler = textOperation('chat');
-/** `POST /api/generate`: streams NDJSON unless `stream: false`. */
-export const generateHandler: Handler = textOperation('generate');
+// The schemas are the router request types' supersets (unknown fields pass through), so a validated body
+// is a router request; `prompt` is the one field the router's type requires that Ollama does not.
+function asChat(body: ChatBody): RouterChatRequest {
+  return body as RouterChatRequest;
+}
+function asGenerate(body: GenerateBody): RouterGenerateRequest {
+  return { ...body, prompt: body.prompt ?? '' } as RouterGenerateRequest;
+}
+
+/** `POST /api/chat`: streams NDJSON unless `stream: false`; an unload goes to the local server. */
+export const chatHandler: Handler = async (exchange, context) => {
+  const { text, value } = await readJson(exchange.request);
+  const body = validateBody(chatRequestSchema, value);
+  if (isUnload(body)) return proxyToLocal(exchange, context, { body: text });
+  const router = context.runtime.router;
+  if (body.stream !== false) {
+    const routed = await router.chat({ ...asChat(body), stream: true }, callOptions(exchange));
+    return pipeNdjson(exchange, context, routed);
+  }
+  sendAnswer(exchange, context, await router.chat({ ...asChat(body), stream: false }, callOptions(exchange)));
+};
+
+/** `POST /api/generate`: streams NDJSON unless `stream: false`; an unload goes to the local server. */
+export const generateHandler: Handler = async (exchange, context) => {
+  const { text, value } = await readJson(exchange.request);
+  const body = validateBody(generateRequestSchema, value);
+  if (isUnload(body)) return proxyToLocal(exchange, context, { body: text });
+  const router = context.runtime.router;
+  if (body.stream !== false) {
+    const routed = await router.generate({ ...asGenerate(body), stream: true }, callOptions(exchange));
+    return pipeNdjson(exchange, context, routed);
+  }
+  sendAnswer(
+    exchange,
+    context,
+    await router.generate({ ...asGenerate(body), stream: false }, callOptions(exchange)),
+  );
+};
 
 /** `POST /api/embed`. */
 export const embedHandler: Handler = async (exchange, context) => {
-  const body = await readJsonObject(exchange.request);
-  checkModel(body);
-  const input = body.input;
-  if (input !== undefined && typeof input !== 'string' && !Array.isArray(input)) {
-    throw new GatewayError(
-      'BAD_REQUEST',
-      'invalid input type: "input" must be a string or an array of strings',
-      {
-        status: 400,
-      },
-    );
-  }
-  const answer = (await context.runtime.router.embed(body as never, {
-    signal: exchange.signal,
-    ...idempotencyKey(exchange),
-  })) as unknown as Answer & Served;
-  exchange.provider = answer.provider;
-  sendJson(exchange.response, 200, ollamaShape(answer), servedHeaders(answer.provider, answer.model));
+  const { value } = await readJson(exchange.request);
+  const body = validateBody(embedRequestSchema, value);
+  const request = { ...body, input: body.input ?? '' } as RouterEmbedRequest;
+  sendAnswer(exchange, context, await context.runtime.router.embed(request, callOptions(exchange)));
 };
 
 /** `POST /api/embeddings` (legacy): `{model, prompt}` in, `{embedding}` out. */
 export const legacyEmbeddingsHandler: Handler = async (exchange, context) => {
-  const body = await readJsonObject(exchange.request);
-  checkModel(body);
-  checkField(body, 'prompt', 'string');
-  const { prompt, ...rest } = body;
-  if (typeof prompt !== 'string' || prompt === '') {
+  const { value } = await readJson(exchange.request);
+  const { prompt, ...rest } = validateBody(legacyEmbeddingsRequestSchema, value);
+  if (prompt === undefined || prompt === '') {
     sendJson(exchange.response, 200, { embedding: [] });
     return;
   }
-  const answer = (await context.runtime.router.embed({ ...rest, input: prompt } as never, {
-    signal: exchange.signal,
-    ...idempotencyKey(exchange),
-  })) as unknown as { embeddings?: number[][] } & Served;
+  const request = { ...rest, input: prompt } as RouterEmbedRequest;
+  const answer = await context.runtime.router.embed(request, callOptions(exchange));
   exchange.provider = answer.provider;
   sendJson(
     exchange.response,
@@ -170,151 +192,4 @@ export const legacyEmbeddingsHandler: Handler = async (exchange, context) => {
     { embedding: answer.embeddings?.[0] ?? [] },
     servedHeaders(answer.provider, answer.model),
   );
-};
-
-function localTimeoutMs(context: GatewayContext): number {
-  const { connect, read } = context.config.timeouts.local;
-  return Math.max(1, (connect + Math.min(read, 10)) * 1000);
-}
-
-function cloudTimeoutMs(context: GatewayContext): number {
-  const { connect, read } = context.config.timeouts.cloud;
-  return Math.max(1, (connect + Math.min(read, 15)) * 1000);
-}
-
-function cloudEnabled(context: GatewayContext): boolean {
-  const key = context.config.cloud.api_key;
-  return key !== undefined && key !== '';
-}
-
-/** The entry `/api/tags` adds for the cloud default model. */
-function cloudTagEntry(context: GatewayContext): Record<string, unknown> {
-  const name = resolveCloudModel(undefined, context.config.cloud.default_model);
-  return {
-    name,
-    model: name,
-    modified_at: new Date(0).toISOString(),
-    size: 0,
-    digest: '',
-    details: {
-      parent_model: '',
-      format: '',
-      family: '',
-      families: null,
-      parameter_size: '',
-      quantization_level: '',
-    },
-    remote_model: name,
-    remote_host: context.config.cloud.endpoint,
-  };
-}
-
-/** Local pulled models (as the local server lists them) plus the cloud default model. */
-export async function listTags(
-  context: GatewayContext,
-  signal?: AbortSignal,
-): Promise<{ models: Record<string, unknown>[]; localReachable: boolean }> {
-  const local = await callUpstream(context.config.local.endpoint, '/api/tags', {
-    timeoutMs: localTimeoutMs(context),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  const listed = (local?.status === 200 ? (local.json as { models?: unknown })?.models : undefined) ?? [];
-  const models = (Array.isArray(listed) ? listed : []).filter(
-    (entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null,
-  );
-  if (cloudEnabled(context)) {
-    const cloud = cloudTagEntry(context);
-    if (!models.some((entry) => entry.name === cloud.name)) models.push(cloud);
-  }
-  return { models, localReachable: local?.status === 200 };
-}
-
-/** `GET /api/tags`. */
-export const tagsHandler: Handler = async (exchange, context) => {
-  const { models } = await listTags(context, exchange.signal);
-  sendJson(exchange.response, 200, { models });
-};
-
-/** `GET /api/version`: the local server's version, else the gateway's. */
-export const versionHandler: Handler = async (exchange, context) => {
-  const local = await callUpstream(context.config.local.endpoint, '/api/version', {
-    timeoutMs: localTimeoutMs(context),
-    signal: exchange.signal,
-  });
-  const version = (local?.json as { version?: unknown } | undefined)?.version;
-  sendJson(exchange.response, 200, { version: typeof version === 'string' ? version : GATEWAY_VERSION });
-};
-
-/** `GET /api/ps`: the local server's loaded models (empty when it is down). */
-export const psHandler: Handler = async (exchange, context) => {
-  const local = await callUpstream(context.config.local.endpoint, '/api/ps', {
-    timeoutMs: localTimeoutMs(context),
-    signal: exchange.signal,
-  });
-  const models = (local?.json as { models?: unknown } | undefined)?.models;
-  if (local !== undefined) exchange.provider = 'local';
-  sendJson(exchange.response, 200, { models: Array.isArray(models) ? models : [] });
-};
-
-/** `POST /api/show`: asks the local server for a pulled model, else the cloud. */
-export const showHandler: Handler = async (exchange, context) => {
-  const body = await readJsonObject(exchange.request);
-  const requested =
-    typeof body.model === 'string' ? body.model : typeof body.name === 'string' ? body.name : '';
-  if (requested.trim() === '') {
-    throw new GatewayError('BAD_REQUEST', 'model is required', { status: 400 });
-  }
-  const { models } = await listTags(context, exchange.signal);
-  const isLocal = models.some(
-    (entry) =>
-      entry.remote_host === undefined &&
-      typeof entry.name === 'string' &&
-      modelMatches(requested, entry.name),
-  );
-  const cloudName = resolveCloudModel(requested, context.config.cloud.default_model);
-  const target = isLocal
-    ? {
-        provider: 'local',
-        base: context.config.local.endpoint,
-        model: requested,
-        timeoutMs: localTimeoutMs(context),
-      }
-    : cloudEnabled(context)
-      ? {
-          provider: 'cloud',
-          base: context.config.cloud.endpoint,
-          model: cloudName,
-          timeoutMs: cloudTimeoutMs(context),
-          apiKey: context.config.cloud.api_key,
-        }
-      : undefined;
-  if (target === undefined) {
-    sendJson(exchange.response, 404, { error: `model '${requested}' not found` });
-    return;
-  }
-  const answer = await callUpstream(target.base, '/api/show', {
-    method: 'POST',
-    body: { ...body, model: target.model },
-    timeoutMs: target.timeoutMs,
-    signal: exchange.signal,
-    ...(target.apiKey === undefined ? {} : { apiKey: target.apiKey }),
-  });
-  if (answer === undefined) {
-    sendJson(exchange.response, 502, {
-      error: `the ${target.provider} Ollama server did not answer /api/show`,
-    });
-    return;
-  }
-  exchange.provider = target.provider;
-  const headers = servedHeaders(target.provider, target.model);
-  if (answer.json === undefined) {
-    sendJson(
-      exchange.response,
-      answer.status >= 400 ? answer.status : 502,
-      { error: answer.text || `HTTP ${answer.status}` },
-      headers,
-    );
-    return;
-  }
-  sendJson(exchange.response, answer.status, answer.json, headers);
 };

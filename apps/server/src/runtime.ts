@@ -1,8 +1,10 @@
 import type { LlmConfig } from '@graphiti/llm-config';
 import { checkLocal } from '@graphiti/llm-health';
-import { openStorage, type Storage } from '@graphiti/llm-queue';
+import type { Storage } from '@graphiti/llm-queue';
 import { createQuotaTracker, type QuotaTracker } from '@graphiti/llm-quota';
-import { createRouter, type Logger, type Router } from '@graphiti/llm-router';
+import { createRouter, type Logger, type Router, type RouterOptions } from '@graphiti/llm-router';
+import { openStorageOrDefer } from './deferred-storage.js';
+import type { RouterEvent } from './router-event.js';
 
 /** Everything an app needs to serve requests: one storage, one quota tracker, one router over them. */
 export interface Runtime {
@@ -22,6 +24,10 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Clock, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /** How often a storage that could not be opened is tried again, in ms. @default 5000 */
+  readonly storageRetryMs?: number;
+  /** Receives the router's typed events (metrics); given to `createRouter` as `onEvent`. */
+  readonly onEvent?: (event: RouterEvent) => void;
   /**
    * Poll the cloud's own usage figures (`/api/balance`, else `/api/usage`) every `quota.poll_seconds` while the
    * runtime is open (needs `cloud.api_key`); long-lived processes (the gateway, `graphiti quota`) want it.
@@ -62,14 +68,23 @@ async function autoStartLocal(config: LlmConfig, logger: Logger | undefined): Pr
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger, now } = options;
   if (config.local.auto_start) await autoStartLocal(config, logger);
-  const storage = await openStorage(config.storage.url, {
-    maxSize: config.queue.max_size,
-    ttlHours: config.queue.ttl_hours,
-    maxAttempts: config.queue.max_attempts,
-    sqliteSynchronous: config.storage.sqlite_synchronous,
-    ...(logger ? { logger } : {}),
-    ...(now ? { now } : {}),
-  });
+  // A storage that cannot be opened now does not stop the runtime: requests are served, nothing can be
+  // queued (and readiness says so) until it opens.
+  const storage = await openStorageOrDefer(
+    config.storage.url,
+    {
+      maxSize: config.queue.max_size,
+      ttlHours: config.queue.ttl_hours,
+      maxAttempts: config.queue.max_attempts,
+      sqliteSynchronous: config.storage.sqlite_synchronous,
+      ...(logger ? { logger } : {}),
+      ...(now ? { now } : {}),
+    },
+    {
+      ...(logger ? { logger } : {}),
+      ...(options.storageRetryMs === undefined ? {} : { retryMs: options.storageRetryMs }),
+    },
+  );
   const quota = createQuotaTracker({
     warningThreshold: config.quota.warning_threshold,
     dailyRequestLimit: config.quota.daily_request_limit,
@@ -81,14 +96,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
   });
-  const router = createRouter({
+  // `onEvent` is contract B's addition: a router that does not know it ignores it.
+  const routerOptions: RouterOptions & { onEvent?: (event: RouterEvent) => void } = {
     config,
     stateStore: storage.state,
     failedRequests: storage.queue,
     quota,
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
-  });
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+  const router = createRouter(routerOptions);
   let closed = false;
   return {
     config,

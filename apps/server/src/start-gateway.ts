@@ -1,40 +1,30 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { isLoopbackHost, type LlmConfig } from '@graphiti/llm-config';
 import { type Logger, type ProcessPendingResult, processPending } from '@graphiti/llm-router';
-import {
-  createReadyzHandler,
-  healthzHandler,
-  metricsHandler,
-  queueItemHandler,
-  queueListHandler,
-  queueRetryHandler,
-  quotaHandler,
-} from './admin-api.js';
-import type { Exchange, GatewayContext, Handler } from './exchange.js';
+import { processBodyBudget } from './body-budget.js';
+import { createCorsPolicy } from './cors.js';
+import type { Exchange, GatewayContext } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
-import { sendJson, sendText } from './http-utils.js';
+import { gatewayRoutes } from './gateway-routes.js';
+import { sendJson } from './http-utils.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import {
-  chatHandler,
-  embedHandler,
-  generateHandler,
-  legacyEmbeddingsHandler,
-  psHandler,
-  sendOllamaError,
-  showHandler,
-  tagsHandler,
-  versionHandler,
-} from './ollama-api.js';
-import {
-  chatCompletionsHandler,
-  embeddingsHandler,
-  modelsHandler,
-  openAiErrorBody,
-  sendOpenAiError,
-} from './openai-api.js';
+  authMiddleware,
+  compose,
+  corsMiddleware,
+  errorsMiddleware,
+  familyOf,
+  sendFamilyError,
+} from './middleware.js';
+import { createRouteTable, type RouteMatch } from './route-table.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { configSecrets, createScrubber } from './secret-scrub.js';
+import { isOwnAddress } from './self-address.js';
+
+/** Pending connections the kernel queues before `accept` (Node's default is 511). */
+export const LISTEN_BACKLOG = 4096;
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -60,6 +50,11 @@ export interface GatewayOptions {
   readonly readyCacheMs?: number;
   /** Period of the background queue replay, in ms. 0 disables it. @default queue.retry_interval_seconds * 1000 */
   readonly replayIntervalMs?: number;
+  /**
+   * Request-body bytes the process holds at once (all gateways in it share one budget); past it new bodies
+   * get a 503 with Retry-After. @default 256 MiB
+   */
+  readonly bodyBudgetBytes?: number;
 }
 
 /** A running gateway. */
@@ -78,28 +73,6 @@ export interface Gateway {
    */
   close(): Promise<void>;
 }
-
-interface Route {
-  readonly methods: Readonly<Record<string, Handler>>;
-  readonly openAi: boolean;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Constant-time check of `Authorization: Bearer <token>`. */
-function authorized(request: IncomingMessage, expected: Buffer): boolean {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return false;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (match === null) return false;
-  return timingSafeEqual(digest(match[1] as string), expected);
-}
-
-const root: Handler = async (exchange) => {
-  sendText(exchange.response, 200, exchange.request.method === 'HEAD' ? '' : 'Ollama is running');
-};
 
 /**
  * Starts the Ollama-compatible gateway: Ollama's API at Ollama's paths (`/api/chat`, `/api/generate`, ...),
@@ -125,10 +98,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       `Listening on ${host} (not loopback) needs an auth token: set server.auth_token or GRAPHITI_SERVER_TOKEN.`,
     );
   }
-  const expectedToken = hasToken ? digest(token) : undefined;
+  if (options.bodyBudgetBytes !== undefined) processBodyBudget.setLimit(options.bodyBudgetBytes);
   const metrics = options.metrics ?? createGatewayMetrics();
   const ownsRuntime = options.runtime === undefined;
-  const runtime = options.runtime ?? (await openRuntime({ config, logger: metrics.observe(logger) }));
+  const runtime =
+    options.runtime ??
+    (await openRuntime({
+      config,
+      logger: metrics.observe(logger),
+      onEvent: (event) => metrics.onRouterEvent(event),
+    }));
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const replayIntervalMs = options.replayIntervalMs ?? config.queue.retry_interval_seconds * 1000;
 
@@ -157,52 +136,31 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     replayOnce,
     readyCacheMs: options.readyCacheMs ?? 2000,
+    scrub: createScrubber(configSecrets(config)),
   };
 
-  const readyz = createReadyzHandler();
-  const routes = new Map<string, Route>([
-    ['/', { methods: { GET: root, HEAD: root }, openAi: false }],
-    ['/api/chat', { methods: { POST: chatHandler }, openAi: false }],
-    ['/api/generate', { methods: { POST: generateHandler }, openAi: false }],
-    ['/api/embed', { methods: { POST: embedHandler }, openAi: false }],
-    ['/api/embeddings', { methods: { POST: legacyEmbeddingsHandler }, openAi: false }],
-    ['/api/tags', { methods: { GET: tagsHandler, HEAD: tagsHandler }, openAi: false }],
-    ['/api/version', { methods: { GET: versionHandler, HEAD: versionHandler }, openAi: false }],
-    ['/api/ps', { methods: { GET: psHandler }, openAi: false }],
-    ['/api/show', { methods: { POST: showHandler }, openAi: false }],
-    ['/v1/chat/completions', { methods: { POST: chatCompletionsHandler }, openAi: true }],
-    ['/v1/embeddings', { methods: { POST: embeddingsHandler }, openAi: true }],
-    ['/v1/models', { methods: { GET: modelsHandler }, openAi: true }],
-    ['/healthz', { methods: { GET: healthzHandler, HEAD: healthzHandler }, openAi: false }],
-    ['/readyz', { methods: { GET: readyz, HEAD: readyz }, openAi: false }],
-    ['/metrics', { methods: { GET: metricsHandler }, openAi: false }],
-    ['/graphiti/quota', { methods: { GET: quotaHandler }, openAi: false }],
-    ['/graphiti/queue', { methods: { GET: queueListHandler }, openAi: false }],
-    ['/graphiti/queue/retry', { methods: { POST: queueRetryHandler }, openAi: false }],
-  ]);
-
-  function resolve(path: string): { template: string; route: Route; id?: string } | undefined {
-    const route = routes.get(path);
-    if (route !== undefined) return { template: path, route };
-    const match = /^\/graphiti\/queue\/([^/]+)$/.exec(path);
-    if (match !== null) {
-      let id = match[1] as string;
-      try {
-        id = decodeURIComponent(id);
-      } catch {
-        // a malformed escape: look the raw text up (it matches nothing)
-      }
-      return {
-        template: '/graphiti/queue/:id',
-        route: { methods: { GET: (exchange, ctx) => queueItemHandler(exchange, ctx, id) }, openAi: false },
-        id,
-      };
-    }
-    return undefined;
-  }
-
+  const table = createRouteTable(gatewayRoutes());
   let closing = false;
   const inFlight = new Set<Promise<void>>();
+
+  const dispatch = async (exchange: Exchange, ctx: GatewayContext, match: RouteMatch | undefined) => {
+    const method = (exchange.request.method ?? 'GET').toUpperCase();
+    const family = familyOf(match, exchange.url.pathname);
+    if (match === undefined) {
+      sendFamilyError(exchange, family, 404, `404 page not found: ${method} ${exchange.url.pathname}`);
+      return;
+    }
+    const handler = match.route.methods[method];
+    if (handler === undefined) {
+      const allowed = Object.keys(match.route.methods).join(', ');
+      const message = `405 method not allowed: ${method} ${exchange.url.pathname} (allowed: ${allowed})`;
+      sendFamilyError(exchange, family, 405, message, { allow: allowed });
+      return;
+    }
+    await handler(exchange, ctx);
+  };
+
+  const cors = createCorsPolicy(config.server.cors_origins ?? []);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -217,46 +175,31 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
     });
-    const resolved = resolve(url.pathname);
-    const exchange: Exchange = { request, response, url, signal: controller.signal, provider: 'none' };
-    const openAi = resolved?.route.openAi ?? url.pathname.startsWith('/v1/');
+    const match = table.match(url.pathname);
+    const exchange: Exchange = {
+      request,
+      response,
+      url,
+      signal: controller.signal,
+      provider: 'none',
+      params: match?.params ?? {},
+      callId: randomUUID(),
+    };
+    const family = () => familyOf(match, url.pathname);
     if (closing) response.setHeader('connection', 'close');
+    const chain = compose(
+      [errorsMiddleware(family), corsMiddleware(cors), authMiddleware(token, family)],
+      (ex, ctx) => dispatch(ex, ctx, match),
+    );
     try {
-      if (url.pathname !== '/healthz' && expectedToken !== undefined && !authorized(request, expectedToken)) {
-        request.resume();
-        const message = 'unauthorized: send Authorization: Bearer <server.auth_token>';
-        const headers = { 'www-authenticate': 'Bearer' };
-        if (openAi) sendJson(response, 401, openAiErrorBody(401, message, 'invalid_api_key'), headers);
-        else sendJson(response, 401, { error: message }, headers);
-        return;
-      }
-      if (resolved === undefined) {
-        request.resume();
-        const message = `404 page not found: ${method} ${url.pathname}`;
-        if (openAi) sendJson(response, 404, openAiErrorBody(404, message, null));
-        else sendJson(response, 404, { error: message });
-        return;
-      }
-      const handler = resolved.route.methods[method];
-      if (handler === undefined) {
-        request.resume();
-        const allowed = Object.keys(resolved.route.methods).join(', ');
-        const message = `405 method not allowed: ${method} ${url.pathname} (allowed: ${allowed})`;
-        if (openAi) sendJson(response, 405, openAiErrorBody(405, message, null), { allow: allowed });
-        else sendJson(response, 405, { error: message }, { allow: allowed });
-        return;
-      }
-      await handler(exchange, context);
-    } catch (error) {
-      // the client went away: nobody reads an answer, and it is not a gateway failure
-      if (controller.signal.aborted) return;
-      if (resolved?.route.openAi === true) sendOpenAiError(exchange, context, error);
-      else sendOllamaError(exchange, context, error);
+      await chain(exchange, context);
     } finally {
       if (!response.writableEnded) response.end();
       const status = controller.signal.aborted && !response.writableFinished ? 499 : response.statusCode;
-      const path = resolved?.template ?? 'unmatched';
+      const path = match?.route.path ?? 'unmatched';
+      const durationMs = performance.now() - started;
       metrics.recordRequest({ path, method, status, provider: exchange.provider });
+      metrics.finishCall(exchange.callId, durationMs, path);
       logger?.debug(
         {
           event: 'http_request',
@@ -264,7 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           path,
           status,
           provider: exchange.provider,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          duration_ms: Math.round(durationMs * 10) / 10,
         },
         'http_request',
       );
@@ -286,10 +229,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     inFlight.add(done);
   });
 
+  // Node's HTTP parser errors (a malformed request line, oversized headers) get a JSON answer too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: `bad HTTP request: ${error.code ?? 'parse error'}` });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
   try {
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once('error', rejectListen);
-      server.listen(port, host, () => {
+      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', rejectListen);
         resolveListen();
       });
@@ -305,6 +263,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
+  if (await isOwnAddress(config.local.endpoint, address)) {
+    await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    if (ownsRuntime) await runtime.close().catch(() => {});
+    throw new GatewayError(
+      'INVALID_OPTION',
+      `local.endpoint ${config.local.endpoint} is this gateway's own address (${url}): point it at the local Ollama server (GRAPHITI_LOCAL_ENDPOINT), not at the gateway`,
+    );
+  }
 
   let timer: NodeJS.Timeout | undefined;
   if (replayIntervalMs > 0) {

@@ -1,0 +1,55 @@
+import { GatewayError } from './gateway-error.js';
+
+/** Bytes of request bodies the whole process holds at once, by default (256 MiB). */
+export const DEFAULT_BODY_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A process-wide bound on request-body memory in flight: every body reserves its bytes as they arrive and
+ * releases them once it is parsed (or forwarded). A body that would pass the budget is refused with a 503
+ * and `Retry-After`, so a burst of large bodies slows clients down instead of exhausting the heap.
+ */
+export interface BodyBudget {
+  /** Bytes reserved right now. */
+  readonly used: number;
+  /** The bound, in bytes. */
+  readonly limit: number;
+  /** Reserves `bytes`; throws a 503 GatewayError (`BODY_BUDGET_EXHAUSTED`) when that would pass the bound. */
+  reserve(bytes: number): void;
+  /** Gives back bytes reserved earlier. */
+  release(bytes: number): void;
+  /** Changes the bound (the gateway's `bodyBudgetBytes` option). */
+  setLimit(bytes: number): void;
+}
+
+/** Creates a budget of `limit` bytes. */
+export function createBodyBudget(limit = DEFAULT_BODY_BUDGET_BYTES): BodyBudget {
+  let used = 0;
+  let bound = limit;
+  return {
+    get used() {
+      return used;
+    },
+    get limit() {
+      return bound;
+    },
+    reserve(bytes) {
+      if (used + bytes > bound) {
+        throw new GatewayError(
+          'BODY_BUDGET_EXHAUSTED',
+          `the gateway is holding ${used} bytes of request bodies (its limit is ${bound}): retry shortly`,
+          { status: 503, retryAfter: 1 },
+        );
+      }
+      used += bytes;
+    },
+    release(bytes) {
+      used = Math.max(0, used - bytes);
+    },
+    setLimit(bytes) {
+      bound = bytes;
+    },
+  };
+}
+
+/** The one budget of this process, shared by every gateway in it. */
+export const processBodyBudget: BodyBudget = createBodyBudget();
