@@ -107,6 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       config,
       logger: metrics.observe(logger),
       onEvent: (event) => metrics.onRouterEvent(event),
+      pollCloudUsage: true,
     }));
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const replayIntervalMs = options.replayIntervalMs ?? config.queue.retry_interval_seconds * 1000;
