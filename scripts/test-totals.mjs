@@ -34,25 +34,23 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let broken = 0;
-{
-  for (const pkgDir of testedPackages()) {
-    const name = relative(root, pkgDir);
-    const file = join(pkgDir, '.vitest-report.json');
-    if (!existsSync(file)) {
-      console.log(`${name}: no test report (did its tests run?)`);
-      broken++;
-      continue;
-    }
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    const failedSuites = (report.testResults ?? []).filter(
-      (r) => r.status === 'failed' && !r.assertionResults?.length,
-    );
-    broken += failedSuites.length;
-    for (const suite of failedSuites) console.log(`${name}: suite failed to run: ${suite.name}`);
+for (const pkgDir of testedPackages()) {
+  const name = relative(root, pkgDir);
+  const file = join(pkgDir, '.vitest-report.json');
+  if (!existsSync(file)) {
+    console.log(`${name}: no test report (did its tests run?)`);
+    broken++;
+    continue;
   }
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  const failedSuites = (report.testResults ?? []).filter(
+    (r) => r.status === 'failed' && !r.assertionResults?.length,
+  );
+  broken += failedSuites.length;
+  for (const suite of failedSuites) console.log(`${name}: suite failed to run: ${suite.name}`);
 }
 console.log(`${passed} passed, ${failed + broken} failed, ${skipped} skipped`);
 process.exit(failed + broken > 0 ? 1 : 0);

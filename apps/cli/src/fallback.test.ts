@@ -123,9 +123,13 @@ describe('progress on a terminal', () => {
 
 describe('chat without storage', () => {
   it('answers when the storage does not open, warning that nothing could be queued', async () => {
-    const env = { ...world.box.env, GRAPHITI_STORAGE_URL: 'postgres://postgres@127.0.0.1:1/none' };
+    const env = {
+      ...world.box.env,
+      GRAPHITI_STORAGE_URL: 'postgres://postgres:pg-pass-771@127.0.0.1:1/none',
+    };
     const run = await graphiti(['chat', 'hi'], { env });
     expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('pg-pass-771');
     expect(run.stdout).toBe(
       `${world.cloud.expectedText({ model: 'gpt-oss:120b', messages: [{ role: 'user', content: 'hi' }] })}\n`,
     );

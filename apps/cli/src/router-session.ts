@@ -14,8 +14,10 @@ export interface RouterSession {
   served(provider: string, model: string, extra?: string): Promise<void>;
 }
 
+/** The error's text with any password in a URL (`postgres://user:secret@host`) masked. */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@');
 }
 
 /**

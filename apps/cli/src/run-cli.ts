@@ -46,7 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 failure, 2 usage error. Data verbs take --json. Logs (JSON lines) go to stderr when\nLOG_LEVEL is set. Start with: graphiti demo (runs everything on this machine, no Ollama needed).',
+      '\nExit codes: 0 ok, 1 failure, 2 usage error. Data verbs take --json. Log lines go to stderr when LOG_LEVEL or\nlogging.level is set (human on a terminal, JSON elsewhere); who served an answer, and why after a fallback, always.\nStart with: graphiti demo (runs everything on this machine, no Ollama needed).',
     )
     .hook('preAction', (command) => {
       const file = command.opts<{ config?: string }>().config;

@@ -210,7 +210,7 @@ export function registerAsk(program: Command, io: CliIo, setExit: (code: number)
       .option('--json', 'print the answer as JSON (with --stream: one JSON chunk per line)')
       .addHelpText(
         'after',
-        '\nThe answer goes to stdout; who served it (provider, model) to stderr. When neither cloud nor local\ncan answer, the request is queued and its id printed (exit 1): replay it with `graphiti retry-queue`.\nSet LOG_LEVEL=warn to see failover events (llm_failover) on stderr.',
+        '\nThe answer goes to stdout; who served it (provider, model) to stderr. When neither cloud nor local\ncan answer, the request is queued and its id printed (exit 1): replay it with `graphiti retry-queue`.\nAfter a fallback that line says why (and until when the cloud is skipped). Set LOG_LEVEL=warn for the\nfailover events (llm_failover) themselves; on a terminal, waits longer than a second are shown as they happen.',
       )
       .action(async (words: string[], options: AskOptions) =>
         setExit(await ask(io, operation, words, options)),
