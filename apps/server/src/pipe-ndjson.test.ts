@@ -26,7 +26,7 @@ function linesStream(lines: string[], failAfter?: number): RouterStream<object> 
         yield line;
       }
     },
-    async *[Symbol.asyncIterator]() {
+    [Symbol.asyncIterator]() {
       throw new Error('the parsed iterator must not be used when lines() exists');
     },
   } as RouterStream<object>;
