@@ -1,158 +1,249 @@
-// Overhead of the HTTP gateway (@graphiti/server): the `ollama` client calling the gateway, which routes to
-// an Ollama fake acting as the cloud, against the same client calling that fake directly. Side by side in
-// one run (not a test; numbers go to RESULTS.md, section "gateway").
-// Client, gateway (router, quota tracker, SQLite storage) and fake share one Node process on 127.0.0.1, so
-// a ratio is the whole CPU cost of a request through the gateway relative to a direct one.
-// Scenarios run interleaved for `rounds` rounds (order alternating), so machine noise hits all alike.
-//   throughput: `total` requests at concurrency `concurrency` -> req/s
-//   latency:    `sequential` requests one at a time -> median ms per request
-// Usage: node gateway.bench.mjs [total=1000] [concurrency=16] [rounds=3] [sequential=200]
-import { mkdtempSync, rmSync } from 'node:fs';
+// The gateway's cost, side by side with a floor and a peer, every server in its own process:
+//   upstream    an Ollama fake acting as ollama.com, and one acting as the local server (Portkey's ollama
+//               provider sends no key, so the cloud fake accepts any: every target gets the same upstream)
+//   floor       a bare Node proxy (procs/bare-proxy.mjs): forwards bytes, nothing else
+//   peer        Portkey's gateway 1.15.2 (`--headless`, provider `ollama`, custom host = the fake)
+//   graphiti    @graphiti/server on its default configuration (sqlite_synchronous "full"), and on "normal"
+// The load generator (this process) uses undici. Portkey serves the OpenAI shape, so it is measured on
+// /v1/chat/completions against the fake's own /v1/chat/completions (and graphiti on the same route); all others
+// on /api/chat. Rounds interleave the targets, alternating order, so machine noise hits all alike.
+//   sequential: `sequential` requests one at a time -> median, p99 (ms); streaming: time to the first body chunk
+//   throughput: `total` requests at concurrency `concurrency` -> req/s; CPU ms per answered request of the
+//   target's process (from /proc/PID/stat, so Linux only)
+// Usage: node gateway.bench.mjs [total=4000] [concurrency=64] [rounds=3] [sequential=300]
+//        GRAPHITI_CPU_PROF=dir  runs the graphiti gateways under node --cpu-prof (profiles in dir)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@graphiti/llm-config';
-import { startOllamaFake } from '@graphiti/ollama-fake';
-import { startGateway } from '@graphiti/server';
-import { Ollama } from 'ollama';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
 
-const total = Number(process.argv[2] ?? 1000);
-const concurrency = Number(process.argv[3] ?? 16);
+const here = dirname(fileURLToPath(import.meta.url));
+const total = Number(process.argv[2] ?? 4000);
+const concurrency = Number(process.argv[3] ?? 64);
 const rounds = Number(process.argv[4] ?? 3);
-const sequential = Number(process.argv[5] ?? 200);
-const apiKey = 'bench-key';
+const sequential = Number(process.argv[5] ?? 300);
+const key = 'bench-key';
 const model = 'gpt-oss:120b';
 const messages = [{ role: 'user', content: 'Summarise the knowledge graph node about failover.' }];
-
 const dir = mkdtempSync(join(tmpdir(), 'graphiti-gateway-bench-'));
-const fake = await startOllamaFake({ apiKey, models: [model], chunks: 4, maxLoggedRequests: 100 });
-const local = await startOllamaFake({ models: ['llama3.2:3b'], maxLoggedRequests: 100 });
+const children = [];
 
-async function gatewayWith(synchronous) {
-  const config = loadConfig({
-    path: join(dir, 'absent.toml'),
-    env: {},
-    overrides: {
-      cloud: { endpoint: fake.url, api_key: apiKey, default_model: model },
-      local: { endpoint: local.url, models: ['llama3.2:3b'] },
-      storage: { url: `sqlite:${join(dir, `${synchronous}.db`)}`, sqlite_synchronous: synchronous },
-      logging: { level: 'silent' },
-      server: { host: '127.0.0.1', port: 0 },
-    },
+function start(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+    children.push(child);
+    let output = '';
+    child.stdout.on('data', (data) => {
+      output += data;
+      // Portkey colours its banner: the URL is followed by an escape sequence, which \d+ stops at
+      const match = /(https?:\/\/(?:localhost|127\.0\.0\.1):\d+)/.exec(output);
+      if (match) resolve({ url: match[1].replace('localhost', '127.0.0.1'), pid: child.pid });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${output}`)));
   });
-  return startGateway({ config, replayIntervalMs: 0 });
 }
-const gatewayFull = await gatewayWith('full');
-const gatewayNormal = await gatewayWith('normal');
 
-const direct = new Ollama({ host: fake.url, headers: { Authorization: `Bearer ${apiKey}` } });
-const viaFull = new Ollama({ host: gatewayFull.url });
-const viaNormal = new Ollama({ host: gatewayNormal.url });
+const node = (script, ...args) => start(process.execPath, [join(here, script), ...args]);
+const profileDir = process.env.GRAPHITI_CPU_PROF;
+const nodeProfiled = (script, ...args) =>
+  start(process.execPath, [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    join(here, script),
+    ...args,
+  ]);
 
-async function drain(iterable) {
+const cloud = await node('procs/fake.mjs', model);
+const local = await node('procs/fake.mjs', 'llama3.2:3b');
+const bare = await node('procs/bare-proxy.mjs', cloud.url, key);
+const full = await nodeProfiled(
+  'procs/graphiti-gateway.mjs',
+  cloud.url,
+  key,
+  local.url,
+  join(dir, 'full.db'),
+  'full',
+);
+const normal = await nodeProfiled(
+  'procs/graphiti-gateway.mjs',
+  cloud.url,
+  key,
+  local.url,
+  join(dir, 'normal.db'),
+  'normal',
+);
+const portkeyPort = 18000 + Math.floor(Math.random() * 2000);
+const portkey = await start(
+  process.execPath,
+  [
+    join(here, 'node_modules/@portkey-ai/gateway/build/start-server.js'),
+    '--headless',
+    `--port=${portkeyPort}`,
+  ],
+  { cwd: dir },
+);
+
+const auth = { authorization: `Bearer ${key}` };
+const portkeyHeaders = { ...auth, 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': cloud.url };
+const native = (stream) => JSON.stringify({ model, messages, stream });
+const targets = [
+  { name: 'direct to the fake', api: 'native', server: cloud, headers: auth, path: '/api/chat' },
+  { name: 'bare Node proxy (floor)', api: 'native', server: bare, headers: {}, path: '/api/chat' },
+  { name: 'graphiti (sqlite full, default)', api: 'native', server: full, headers: {}, path: '/api/chat' },
+  { name: 'graphiti (sqlite normal)', api: 'native', server: normal, headers: {}, path: '/api/chat' },
+  {
+    name: 'direct to the fake /v1',
+    api: 'openai',
+    server: cloud,
+    headers: auth,
+    path: '/v1/chat/completions',
+  },
+  // Portkey 1.15.2 on Node 20 answers every streamed request with a 500 ("TypeError: immutable" while it copies
+  // the upstream's headers), so it is measured non-streaming only.
+  {
+    name: 'Portkey 1.15.2 (peer)',
+    api: 'openai',
+    server: portkey,
+    headers: portkeyHeaders,
+    path: '/v1/chat/completions',
+    streams: false,
+  },
+  {
+    name: 'graphiti /v1 (sqlite full)',
+    api: 'openai',
+    server: full,
+    headers: {},
+    path: '/v1/chat/completions',
+  },
+];
+for (const target of targets)
+  target.pool = new Pool(target.server.url, { connections: concurrency, pipelining: 1 });
+
+async function once(target, stream) {
+  const started = performance.now();
+  const { statusCode, body } = await target.pool.request({
+    method: 'POST',
+    path: target.path,
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body: native(stream),
+  });
+  let first;
   let text = '';
-  for await (const chunk of iterable) text += chunk.message.content;
-  return text;
+  for await (const chunk of body) {
+    first ??= performance.now();
+    text += chunk;
+  }
+  if (statusCode !== 200) throw new Error(`${target.name}: HTTP ${statusCode} ${text.slice(0, 200)}`);
+  return { total: performance.now() - started, first: (first ?? performance.now()) - started, text };
 }
 
-const expected = fake.expectedText({ model, messages });
-const clients = [
-  ['direct to the fake', direct],
-  ['gateway (sqlite full)', viaFull],
-  ['gateway (sqlite normal)', viaNormal],
-];
-// The router the normal-sync gateway uses, called in-process: splits the gateway's cost into the router's
-// (cloud call, quota bookkeeping) and the extra HTTP hop (server, JSON, client).
-const router = gatewayNormal.runtime.router;
-const inProcess = 'router in-process (sqlite normal)';
-const paths = [...clients.map(([name]) => name), inProcess];
-const scenarios = [
-  ...clients.map(([name, client]) => ['non-streaming', name, () => client.chat({ model, messages })]),
-  ['non-streaming', inProcess, () => router.chat({ model, messages })],
-  ...clients.map(([name, client]) => [
-    'streaming',
-    name,
-    async () => drain(await client.chat({ model, messages, stream: true })),
-  ]),
-  ['streaming', inProcess, async () => drain(await router.chat({ model, messages, stream: true }))],
-];
-
-// sanity: every path returns the same complete answer
-for (const [mode, name, once] of scenarios) {
-  const result = await once();
-  const text = typeof result === 'string' ? result : result.message.content;
-  if (text !== expected) throw new Error(`${mode} ${name}: unexpected answer ${text}`);
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, clock ticks of 10 ms
 }
-const probe = await fetch(`${gatewayFull.url}/api/chat`, {
-  method: 'POST',
-  body: JSON.stringify({ model, messages, stream: false }),
-});
-if (probe.headers.get('x-graphiti-provider') !== 'cloud')
-  throw new Error('the gateway did not serve from the cloud');
-await probe.arrayBuffer();
 
-async function throughput(once) {
+async function throughput(target, stream) {
   let next = 0;
+  const cpuBefore = cpuMs(target.server.pid);
   const started = performance.now();
   const worker = async () => {
     while (next < total) {
       next++;
-      await once();
+      await once(target, stream);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return total / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: total / seconds, cpuPerRequest: (cpuMs(target.server.pid) - cpuBefore) / total };
 }
 
-function median(values) {
+const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+// sanity: every target answers the same complete text
+const modes = (target) => (target.streams === false ? [false] : [false, true]);
+for (const target of targets) {
+  for (const stream of modes(target)) {
+    const { text } = await once(target, stream);
+    if (!/done|finish_reason|\[DONE\]/.test(text))
+      throw new Error(`${target.name}: no complete answer: ${text.slice(0, 300)}`);
+  }
 }
-
 // warm-up
-for (const [, , once] of scenarios) await throughput(once);
+for (const target of targets) for (const stream of modes(target)) await throughput(target, stream);
 
-const results = new Map(scenarios.map(([mode, name]) => [`${mode}|${name}`, { rps: [], samples: [] }]));
+const results = new Map();
+const entry = (target, stream) => {
+  const id = `${target.name}|${stream}`;
+  if (!results.has(id)) results.set(id, { rps: [], cpu: [], totals: [], firsts: [] });
+  return results.get(id);
+};
 for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? scenarios : [...scenarios].reverse();
-  for (const [mode, name, once] of order) results.get(`${mode}|${name}`).rps.push(await throughput(once));
-  for (let index = 0; index < sequential; index++) {
-    for (const [mode, name, once] of order) {
-      const started = performance.now();
-      await once();
-      results.get(`${mode}|${name}`).samples.push(performance.now() - started);
+  for (const stream of [false, true]) {
+    const eligible = targets.filter((target) => modes(target).includes(stream));
+    const order = round % 2 === 0 ? eligible : [...eligible].reverse();
+    for (const target of order) {
+      const { rps, cpuPerRequest } = await throughput(target, stream);
+      entry(target, stream).rps.push(rps);
+      entry(target, stream).cpu.push(cpuPerRequest);
+    }
+    for (let index = 0; index < sequential; index++) {
+      for (const target of order) {
+        const { total: ms, first } = await once(target, stream);
+        entry(target, stream).totals.push(ms);
+        entry(target, stream).firsts.push(first);
+      }
     }
   }
-  fake.clearRequests();
 }
 
-await gatewayFull.close();
-await gatewayNormal.close();
-await fake.close();
-await local.close();
+for (const target of targets) await target.pool.close();
+for (const child of children) child.kill('SIGTERM');
+await new Promise((resolve) => setTimeout(resolve, 1500));
 rmSync(dir, { recursive: true, force: true });
 
-const cpu = cpus()[0]?.model ?? 'unknown';
 console.log(
-  `node ${process.version}, ${availableParallelism()} cores (${cpu}), load average ${loadavg()
-    .map((value) => value.toFixed(1))
-    .join(' ')}; ${total} requests at concurrency ${concurrency} and ${sequential} sequential requests per ` +
-    `scenario and round, median of ${rounds} rounds`,
+  `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), load average ` +
+    `${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')} at the end; ${total} requests at concurrency ` +
+    `${concurrency} and ${sequential} sequential requests per target, mode and round; medians of ${rounds} rounds`,
 );
-console.log('');
-console.log(
-  '| mode | path | req/s (c=16, median round) | vs direct (paired median) | median ms (c=1) | added median ms |',
-);
-console.log('|---|---|---:|---:|---:|---:|');
-for (const mode of ['non-streaming', 'streaming']) {
-  const baseline = results.get(`${mode}|direct to the fake`);
-  const baseP50 = median(baseline.samples);
-  for (const name of paths) {
-    const entry = results.get(`${mode}|${name}`);
-    const ratio = median(entry.rps.map((value, index) => value / baseline.rps[index]));
-    const p50 = median(entry.samples);
-    console.log(
-      `| ${mode} | ${name} | ${median(entry.rps).toFixed(0)} | ${ratio.toFixed(3)} | ${p50.toFixed(3)} | ${(p50 - baseP50).toFixed(3)} |`,
+for (const stream of [false, true]) {
+  console.log('');
+  console.log(`### ${stream ? 'streaming' : 'non-streaming'}`);
+  console.log('');
+  console.log(
+    `| target | req/s (c=${concurrency}) | × floor | median ms (c=1) | added median ms | p99 ms | ${stream ? 'first chunk ms | added first chunk ms | ' : ''}CPU ms/request |`,
+  );
+  console.log(`|---|---:|---:|---:|---:|---:|${stream ? '---:|---:|' : ''}---:|`);
+  for (const target of targets) {
+    const result = results.get(`${target.name}|${stream}`);
+    if (result === undefined) continue;
+    const base = results.get(
+      `${target.api === 'native' ? 'direct to the fake' : 'direct to the fake /v1'}|${stream}`,
     );
+    const floor = results.get(`bare Node proxy (floor)|${stream}`);
+    const p50 = median(result.totals);
+    const first = median(result.firsts);
+    const ratio = median(result.rps.map((value, index) => value / floor.rps[index]));
+    const cells = [
+      target.name,
+      median(result.rps).toFixed(0),
+      ratio.toFixed(2),
+      p50.toFixed(3),
+      (p50 - median(base.totals)).toFixed(3),
+      percentile(result.totals, 0.99).toFixed(2),
+      ...(stream ? [first.toFixed(3), (first - median(base.firsts)).toFixed(3)] : []),
+      median(result.cpu).toFixed(3),
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
   }
 }
+process.exit(0);

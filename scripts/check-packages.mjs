@@ -1,7 +1,8 @@
 // Checks every publishable package (packages/*, not private) the way a user would receive it:
 //   1. publint on the packed tarball (packaging errors and warnings fail the run),
 //   2. arethetypeswrong on the same tarball (ESM-only profile: these packages ship no CommonJS),
-//   3. a selective install: the tarball, plus only the tarballs of the workspace packages it declares
+//   3. the root LICENSE is in the tarball,
+//   4. a selective install: the tarball, plus only the tarballs of the workspace packages it declares
 //      (transitively), installed with npm into an empty temporary project, then imported there.
 //      A package that uses something it did not declare fails here.
 // Usage: node scripts/check-packages.mjs [package-dir-name ...]
@@ -82,6 +83,11 @@ for (const pkg of selected) {
     tarball = pack(pkg);
   });
   if (!tarball) continue;
+  step('LICENSE in the tarball, identical to the root one', pkg, () => {
+    const listed = run('tar', ['-xzOf', tarball, 'package/LICENSE']);
+    if (listed !== readFileSync(join(root, 'LICENSE'), 'utf8'))
+      throw new Error(`package/LICENSE differs from the root LICENSE: cp LICENSE ${pkg.dir}/`);
+  });
   step('publint', pkg, () => {
     const out = run('npx', ['publint', 'run', tarball, '--strict', '--level', 'warning']);
     if (/\b(Warnings|Errors):/.test(out))

@@ -82,11 +82,11 @@ describe('graphiti chat', () => {
     expect(world.cloud.requests.filter((request) => request.path === '/api/chat').length).toBeGreaterThan(0);
   });
 
-  it('stays silent on stderr apart from the served line when LOG_LEVEL is unset', async () => {
+  it('stays silent on stderr apart from the served line (naming the fallback) when LOG_LEVEL is unset', async () => {
     world.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
     const run = await graphiti(['chat', 'hi'], { env: world.box.env });
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe('served by local (gemma2:9b)\n');
+    expect(run.stderr).toBe('served by local (gemma2:9b) because cloud failed: 503 server error\n');
   });
 
   it('exits 1 with the upstream message for an invalid request, and does not queue it', async () => {

@@ -42,7 +42,9 @@ describe('graphiti config show', () => {
       const run = graphiti(args, env);
       expect(run.code).toBe(0);
       const output = run.stdout + run.stderr;
-      expect(output).not.toMatch(/secret/);
+      // the secret values (the key name server.webhook_secret may appear, its value never)
+      expect(output).not.toMatch(/(file|token|env)-secret/);
+      expect(output).not.toMatch(/secret-\d{4}/);
       expect(output).toContain('[redacted]');
     }
     const json = JSON.parse(graphiti(['config', 'show', '--json'], env).stdout);
@@ -84,5 +86,41 @@ describe('graphiti usage', () => {
     const help = graphiti(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('config');
+  });
+});
+
+describe('graphiti --version', () => {
+  it('prints the package version for --version, -V and version', () => {
+    const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8'));
+    for (const args of [['--version'], ['-V'], ['version']]) {
+      const run = graphiti(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`graphiti ${version}\n`);
+    }
+  });
+});
+
+describe('graphiti --config', () => {
+  it('exits 2 and names the file when --config or -c names a missing file', () => {
+    const missing = join(home, 'missing.toml');
+    for (const flag of ['--config', '-c']) {
+      const run = graphiti([flag, missing, 'config', 'show']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(missing);
+      expect(run.stderr).toContain('no such file');
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  it('reports a configuration error as JSON on stdout with --json', () => {
+    const file = join(home, 'bad.toml');
+    writeFileSync(file, '[retry]\nmax_atempts = 3\n');
+    const run = graphiti(['-c', file, 'queue', 'list', '--json']);
+    expect(run.code).toBe(1);
+    const body = JSON.parse(run.stdout);
+    expect(body.error.code).toBe('CONFIG_INVALID');
+    expect(body.error.message).toContain('max_atempts');
+    expect(body.error.issues[0]).toMatchObject({ kind: 'unknown_key', file });
+    expect(run.stderr).toContain('max_atempts');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -42,24 +42,27 @@ describe('graphiti health', () => {
     expect(existsSync(join(env.HOME as string, 'graphiti.db'))).toBe(false); // a health check creates nothing
   });
 
-  it('says to run `ollama serve` and exits 1 when local is down and there is no cloud key', async () => {
+  it('says to run `ollama serve` on the configured port and exits 1 when local is down and there is no cloud key', async () => {
     await local.stop();
     const env = box({ local: local.url }).env;
+    // the fake listens on a random port: plain `ollama serve` would start Ollama on 11434, the wrong one
+    const serve = `OLLAMA_HOST=127.0.0.1:${new URL(local.url).port} ollama serve`;
     const run = await graphiti(['doctor'], { env });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^local\s+down\s+Ollama is not running at .*Start it with: ollama serve/m);
+    expect(run.stdout).toMatch(/^local\s+down\s+Ollama is not running at .*Start it with: OLLAMA_HOST=/m);
+    expect(run.stdout).toContain(`Start it with: ${serve}`);
     expect(run.stdout).toMatch(/^cloud\s+unconfigured/m);
     expect(run.stdout).toContain('NOT READY');
-    expect(run.stdout).toContain('To fix, run:\n  ollama serve\n');
+    expect(run.stdout).toContain(`To fix, run:\n  ${serve}\n`);
     const json = await graphiti(['health', '--json'], { env });
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({
       ok: false,
-      local: { status: 'down', startCommand: 'ollama serve', chain: [] },
+      local: { status: 'down', startCommand: serve, chain: [] },
       cloud: { status: 'unconfigured' },
       storage: { status: 'ok', pending: 0 },
-      actions: ['ollama serve'],
+      actions: [serve],
     });
   });
 
@@ -102,5 +105,19 @@ describe('graphiti health', () => {
     expect(report.ok).toBe(false);
     expect(report.storage).toMatchObject({ status: 'down', url: 'postgres://postgres@127.0.0.1:1/none' });
     expect(report.storage.message).toContain('GRAPHITI_STORAGE_URL');
+  });
+
+  it('says a SQLite file that could never be created is down (its directory sits under a file)', async () => {
+    const env = box({ cloud: cloud.url, local: local.url }).env;
+    const blocker = join(env.HOME as string, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const url = `sqlite:${join(blocker, 'sub', 'graphiti.db')}`;
+    const run = await graphiti(['health', '--json'], { env: { ...env, GRAPHITI_STORAGE_URL: url } });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.storage).toMatchObject({ status: 'down', url });
+    expect(report.storage.message).toContain(`${blocker} is a file, not a directory`);
+    const text = await graphiti(['health'], { env: { ...env, GRAPHITI_STORAGE_URL: url } });
+    expect(text.stdout).toMatch(/^storage\s+down\s+sqlite:.*cannot be created/m);
   });
 });

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { exitQuietlyOnClosedPipe, safeWriter } from './io-guard.js';
 import { runCli } from './run-cli.js';
+
+exitQuietlyOnClosedPipe();
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -10,8 +13,8 @@ async function readStdin(): Promise<string> {
 
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: safeWriter(process.stdout),
+  stderr: safeWriter(process.stderr),
   readStdin,
   stdinIsTTY: process.stdin.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,

@@ -31,9 +31,12 @@ describe('graphiti retry-queue on a terminal', () => {
     const clear = '\r\u001b[2K'; // carriage return, erase the line
     const lines = stderr.split(clear);
     expect(lines[0]).toBe('');
-    expect(lines[1]).toMatch(/^\[1\/2\] \S+ done local gemma2:9b$/);
-    expect(lines[2]).toMatch(/^\[2\/2\] \S+ done local gemma2:9b$/);
-    expect(lines.slice(3)).toEqual(['']); // cleared at the end
+    // each item is shown as it starts, then as it ends
+    expect(lines[1]).toMatch(/^\[1\/2\] \S+ replaying chat…$/);
+    expect(lines[2]).toMatch(/^\[1\/2\] \S+ done local gemma2:9b$/);
+    expect(lines[3]).toMatch(/^\[2\/2\] \S+ replaying chat…$/);
+    expect(lines[4]).toMatch(/^\[2\/2\] \S+ done local gemma2:9b$/);
+    expect(lines.slice(5)).toEqual(['']); // cleared at the end
     expect(stdout).toContain('replayed 2 items: 2 done, 0 put back for later, 0 failed; 0 still pending');
   });
 });

@@ -56,6 +56,8 @@ describe('the queue flow', () => {
     const shown = await graphiti(['queue', 'show', id], { env: world.box.env });
     expect(shown.stdout).toContain('served by local, gemma2:9b');
     expect(shown.stdout).toContain(item.result.message.content);
+    expect(shown.stdout).toMatch(/^replays\s+answered on the first replay$/m);
+    expect(shown.stdout).not.toMatch(/^attempts/m);
   });
 
   it('retry-queue exits 0 and puts items back while the providers stay down', async () => {
@@ -66,6 +68,10 @@ describe('the queue flow', () => {
     const show = JSON.parse((await graphiti(['queue', 'show', id, '--json'], { env: world.box.env })).stdout);
     expect(show).toMatchObject({ status: 'ready', attempts: 1 });
     expect(show.lastError).toContain('ECONNREFUSED');
+    const text = (await graphiti(['queue', 'show', id], { env: world.box.env })).stdout;
+    expect(text).toMatch(/^replays\s+1 failed$/m);
+    expect(text).toMatch(/^last error\s+.*ECONNREFUSED.*\(the item stays queued for the next replay\)$/m);
+    expect(text).not.toContain('Not queued again');
   });
 
   it('retry-queue says there is nothing to do on an empty queue', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ConfigError } from '@graphiti/llm-config';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
@@ -10,6 +11,7 @@ import { registerQuota } from './commands/quota.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { cliVersion } from './version.js';
 
 /**
  * Runs the `graphiti` command line with the given arguments and returns the exit code:
@@ -38,6 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       '-c, --config <file>',
       'configuration file (default: $GRAPHITI_LLM_CONFIG, else ~/.graphiti/llm.toml)',
     )
+    .version(`graphiti ${cliVersion()}`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)')
@@ -47,8 +50,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .hook('preAction', (command) => {
       const file = command.opts<{ config?: string }>().config;
-      if (file !== undefined) env = { ...io.env, GRAPHITI_LLM_CONFIG: file };
+      if (file === undefined) return;
+      // a file the user named must exist: silently running on the defaults would hide the typo
+      if (!existsSync(file)) {
+        throw new CliError(
+          'USAGE',
+          `--config ${file}: no such file. Create it with: graphiti config init --path ${file}`,
+        );
+      }
+      env = { ...io.env, GRAPHITI_LLM_CONFIG: file };
     });
+  program
+    .command('version')
+    .description('print the version and exit (same as --version)')
+    .action(() => io.stdout(`graphiti ${cliVersion()}\n`));
   registerAsk(program, view, setExit);
   registerHealth(program, view, setExit);
   registerQuota(program, view, setExit);
@@ -66,12 +81,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.code === 'commander.help') return EXIT_OK;
       return EXIT_USAGE;
     }
+    const json = argv.includes('--json');
     if (CliError.isInstance(error)) {
       io.stderr(`graphiti: ${error.message}\n`);
+      if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
       return error.exitCode;
     }
     if (ConfigError.isInstance(error)) {
-      io.stderr(`${(error as Error).message}\n`);
+      io.stderr(`${error.message}\n`);
+      if (json) {
+        const { code, message, issues } = error;
+        io.stdout(`${JSON.stringify({ error: { code, message, issues } }, null, 2)}\n`);
+      }
       return EXIT_FAILURE;
     }
     io.stderr(`graphiti: ${error instanceof Error ? error.message : String(error)}\n`);

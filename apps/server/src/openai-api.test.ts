@@ -148,8 +148,70 @@ describe('the OpenAI-compatible API through the real openai client', () => {
         content: '',
         tool_calls: [{ id: 'call_1', function: { name: 'weather', arguments: { city: 'Oslo' } } }],
       },
-      { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+      // Ollama derives tool_name from the assistant tool call with that id
+      { role: 'tool', content: 'sunny', tool_call_id: 'call_1', tool_name: 'weather' },
     ]);
+  });
+
+  it('passes logprobs/top_logprobs through and maps every reasoning effort level as Ollama does', async () => {
+    const ask = async (extra: Record<string, unknown>) => {
+      const response = await postJson(fixture, '/v1/chat/completions', {
+        model: CLOUD_MODEL,
+        messages,
+        ...extra,
+      });
+      expect(response.status).toBe(200);
+      return fixture.cloud.requests.at(-1)?.body as Record<string, unknown>;
+    };
+    expect(await ask({ logprobs: true, top_logprobs: 3 })).toMatchObject({ logprobs: true, top_logprobs: 3 });
+    expect((await ask({})).logprobs).toBeUndefined();
+    const levels: [string, unknown][] = [
+      ['none', false],
+      ['minimal', 'low'],
+      ['low', 'low'],
+      ['medium', 'medium'],
+      ['high', 'high'],
+      ['xhigh', 'high'],
+      ['max', 'high'],
+    ];
+    for (const [effort, think] of levels) {
+      expect((await ask({ reasoning_effort: effort })).think).toBe(think);
+      expect((await ask({ reasoning: { effort } })).think).toBe(think);
+    }
+  });
+
+  it('sends an assistant message reasoning back as native thinking', async () => {
+    await postJson(fixture, '/v1/chat/completions', {
+      model: CLOUD_MODEL,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello', reasoning: 'greet back' },
+        { role: 'user', content: 'again' },
+      ],
+    });
+    const sent = fixture.cloud.requests.at(-1)?.body as { messages: Record<string, unknown>[] };
+    expect(sent.messages[1]).toEqual({ role: 'assistant', content: 'hello', thinking: 'greet back' });
+  });
+
+  it('names the field of a wrong type in a 400 before anything goes upstream', async () => {
+    const error = await client.chat.completions
+      .create({ model: CLOUD_MODEL, messages, reasoning_effort: 'extreme' as never })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.message).toContain('"reasoning_effort"');
+    const typed = await client.chat.completions
+      .create({ model: CLOUD_MODEL, messages: [{ role: 'user', content: 3 as never }] })
+      .catch((e) => e);
+    expect(typed.message).toContain('"messages[0].content"');
+    expect(fixture.cloud.requests.filter((request) => request.path === '/api/chat')).toHaveLength(0);
+  });
+
+  it('answers from the cloud with no local server at all', async () => {
+    await fixture.local.stop();
+    const data = await client.chat.completions.create({ model: CLOUD_MODEL, messages });
+    expect(data.choices[0]?.message.content).toBe(
+      fixture.cloud.expectedText({ model: CLOUD_MODEL, messages }),
+    );
   });
 
   it('creates embeddings (float and base64)', async () => {

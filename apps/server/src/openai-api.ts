@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RouterStream, Served } from '@graphiti/llm-router';
+import { chatCompletionsSchema } from './compat/chat-completions-schema.js';
+import { type NativeMessage, toolNameFor } from './compat/native-chunk.js';
+import { REASONING_EFFORTS, type ReasoningEffort, thinkFromEffort } from './compat/reasoning-effort.js';
+import { validateBody } from './compat/validate-body.js';
 import {
   type Exchange,
   type GatewayContext,
@@ -63,16 +67,9 @@ function dataUriImage(url: string): string {
   return match[1] as string;
 }
 
-interface OllamaMessage {
-  role: string;
-  content: string;
-  images?: string[];
-  tool_calls?: { id?: string; function: { name: string; arguments: unknown } }[];
-  tool_call_id?: string;
-  tool_name?: string;
-}
+type OllamaMessage = NativeMessage;
 
-function convertMessage(message: unknown, index: number): OllamaMessage {
+function convertMessage(message: unknown, index: number, earlier: readonly OllamaMessage[]): OllamaMessage {
   if (typeof message !== 'object' || message === null)
     throw badRequest(`messages[${index}] must be an object`);
   const source = message as Record<string, unknown>;
@@ -114,7 +111,17 @@ function convertMessage(message: unknown, index: number): OllamaMessage {
     });
   }
   if (typeof source.tool_call_id === 'string') out.tool_call_id = source.tool_call_id;
-  if (role === 'tool' && typeof source.name === 'string') out.tool_name = source.name;
+  if (typeof source.reasoning === 'string' && source.reasoning !== '') out.thinking = source.reasoning;
+  if (role === 'tool') {
+    // Ollama derives the tool's name from the assistant tool call with this id
+    const name =
+      typeof source.name === 'string'
+        ? source.name
+        : typeof source.tool_call_id === 'string'
+          ? toolNameFor(earlier, source.tool_call_id)
+          : undefined;
+    if (name !== undefined) out.tool_name = name;
+  }
   return out;
 }
 
@@ -139,18 +146,29 @@ export function toOllamaChat(body: Record<string, unknown>): Record<string, unkn
   copy('max_completion_tokens', 'num_predict');
   if (typeof body.stop === 'string') options.stop = [body.stop];
   else if (Array.isArray(body.stop)) options.stop = body.stop;
+  const messages: OllamaMessage[] = [];
+  for (const [index, message] of body.messages.entries())
+    messages.push(convertMessage(message, index, messages));
   const request: Record<string, unknown> = {
     ...(typeof body.model === 'string' ? { model: body.model } : {}),
-    messages: body.messages.map(convertMessage),
+    messages,
     ...(Object.keys(options).length > 0 ? { options } : {}),
   };
   const format = body.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
   if (format?.type === 'json_object') request.format = 'json';
   else if (format?.type === 'json_schema') request.format = format.json_schema?.schema ?? 'json';
   if (Array.isArray(body.tools)) request.tools = body.tools;
-  const effort = body.reasoning_effort;
-  if (effort === 'none') request.think = false;
-  else if (effort === 'low' || effort === 'medium' || effort === 'high') request.think = effort;
+  const effort = (body.reasoning as { effort?: unknown } | undefined)?.effort ?? body.reasoning_effort;
+  if (typeof effort === 'string') {
+    if (!(REASONING_EFFORTS as readonly string[]).includes(effort)) {
+      throw badRequest(`reasoning effort must be one of ${REASONING_EFFORTS.join(', ')}, got "${effort}"`);
+    }
+    request.think = thinkFromEffort(effort as ReasoningEffort);
+  }
+  if (body.logprobs === true) {
+    request.logprobs = true;
+    if (typeof body.top_logprobs === 'number') request.top_logprobs = body.top_logprobs;
+  }
   return request;
 }
 
@@ -165,6 +183,12 @@ interface ChatAnswer {
   done_reason?: string;
   prompt_eval_count?: number;
   eval_count?: number;
+  logprobs?: Record<string, unknown>[];
+}
+
+/** OpenAI's `choices[].logprobs` from native logprobs (the entries have OpenAI's own shape). */
+function choiceLogprobs(answer: ChatAnswer): { content: Record<string, unknown>[] } | null {
+  return Array.isArray(answer.logprobs) && answer.logprobs.length > 0 ? { content: answer.logprobs } : null;
 }
 
 function toolCalls(answer: ChatAnswer): Record<string, unknown>[] | undefined {
@@ -195,6 +219,7 @@ function usage(answer: ChatAnswer): Record<string, number> {
 /** `POST /v1/chat/completions`: JSON by default, SSE with `stream: true`, ending in `data: [DONE]`. */
 export const chatCompletionsHandler: Handler = async (exchange, context) => {
   const body = await readJsonObject(exchange.request);
+  validateBody(chatCompletionsSchema, body, '/v1/chat/completions');
   const request = toOllamaChat(body);
   const router = context.runtime.router;
   const id = completionId();
@@ -224,6 +249,7 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
               ...(calls === undefined ? {} : { tool_calls: calls }),
             },
             finish_reason: finishReason(answer, calls !== undefined),
+            logprobs: choiceLogprobs(answer),
           },
         ],
         usage: usage(answer),
@@ -251,13 +277,14 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
     delta: Record<string, unknown>,
     finish: string | null,
     model: string,
+    logprobs: { content: Record<string, unknown>[] } | null = null,
   ): Record<string, unknown> => ({
     id,
     object: 'chat.completion.chunk',
     created,
     model,
     system_fingerprint: 'fp_ollama',
-    choices: [{ index: 0, delta, finish_reason: finish }],
+    choices: [{ index: 0, delta, finish_reason: finish, ...(logprobs === null ? {} : { logprobs }) }],
   });
   let first = true;
   let sawToolCalls = false;
@@ -273,8 +300,9 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
         sawToolCalls = true;
         delta.tool_calls = calls;
       }
-      if (first || Object.keys(delta).length > 0) {
-        if (!(await send(chunk(delta, null, model)))) return stream.abort();
+      const logprobs = choiceLogprobs(part);
+      if (first || Object.keys(delta).length > 0 || logprobs !== null) {
+        if (!(await send(chunk(delta, null, model, logprobs)))) return stream.abort();
       }
       first = false;
       if (part.done === true) {
@@ -341,20 +369,44 @@ export const embeddingsHandler: Handler = async (exchange, context) => {
   );
 };
 
+/** One `/api/tags` entry as an OpenAI model object. */
+function openAiModel(entry: Record<string, unknown>, now: number): Record<string, unknown> {
+  const modified = typeof entry.modified_at === 'string' ? Date.parse(entry.modified_at) : Number.NaN;
+  return {
+    id: String(entry.name ?? entry.model ?? ''),
+    object: 'model',
+    created: Number.isFinite(modified) && modified > 0 ? Math.floor(modified / 1000) : now,
+    owned_by: entry.remote_host === undefined ? 'library' : 'ollama-cloud',
+  };
+}
+
 /** `GET /v1/models`: the local pulled models plus the cloud default model. */
 export const modelsHandler: Handler = async (exchange, context) => {
   const { models } = await listTags(context, exchange.signal);
   const now = Math.floor(Date.now() / 1000);
   sendJson(exchange.response, 200, {
     object: 'list',
-    data: models.map((entry) => {
-      const modified = typeof entry.modified_at === 'string' ? Date.parse(entry.modified_at) : Number.NaN;
-      return {
-        id: String(entry.name ?? entry.model ?? ''),
-        object: 'model',
-        created: Number.isFinite(modified) && modified > 0 ? Math.floor(modified / 1000) : now,
-        owned_by: entry.remote_host === undefined ? 'library' : 'ollama-cloud',
-      };
-    }),
+    data: models.map((entry) => openAiModel(entry, now)),
   });
 };
+
+/**
+ * `GET /v1/models/{model}`: one entry of the `/v1/models` list (`x` and `x:latest` are the same model), or an
+ * OpenAI-shaped 404 `model "x" not found`.
+ */
+export function modelDetailHandler(id: string): Handler {
+  return async (exchange, context) => {
+    const { models } = await listTags(context, exchange.signal);
+    const now = Math.floor(Date.now() / 1000);
+    const bare = (name: string): string =>
+      name.endsWith(':latest') ? name.slice(0, -':latest'.length) : name;
+    const found = models
+      .map((entry) => openAiModel(entry, now))
+      .find((model) => bare(String(model.id)) === bare(id));
+    if (found === undefined) {
+      sendJson(exchange.response, 404, openAiErrorBody(404, `model "${id}" not found`, 'model_not_found'));
+      return;
+    }
+    sendJson(exchange.response, 200, found);
+  };
+}

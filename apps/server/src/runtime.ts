@@ -33,6 +33,12 @@ export interface RuntimeOptions {
   readonly storageRetryMs?: number;
   /** Receives the router's typed events (metrics); given to `createRouter` as `onEvent`. */
   readonly onEvent?: (event: RouterEvent) => void;
+  /**
+   * Poll the cloud's own usage figures (`/api/balance`, else `/api/usage`) every `quota.poll_seconds` while the
+   * runtime is open (needs `cloud.api_key`); long-lived processes (the gateway, `graphiti quota`) want it.
+   * @default false
+   */
+  readonly pollCloudUsage?: boolean;
 }
 
 /**
@@ -88,6 +94,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     warningThreshold: config.quota.warning_threshold,
     dailyRequestLimit: config.quota.daily_request_limit,
     stateStore: storage.state,
+    ...(config.cloud.api_key === undefined ? {} : { apiKey: config.cloud.api_key }),
+    ...(options.pollCloudUsage === true
+      ? { usagePolling: { endpoint: config.cloud.endpoint, intervalSeconds: config.quota.poll_seconds } }
+      : {}),
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
   });
@@ -112,6 +122,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (closed) return;
       closed = true;
       await router.close();
+      // counts are flushed in the background: write what is pending before the storage goes
+      await quota.close();
       await storage.close();
     },
   };

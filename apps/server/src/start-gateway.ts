@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { LlmConfig } from '@graphiti/llm-config';
+import { isLoopbackHost, type LlmConfig } from '@graphiti/llm-config';
 import { type Logger, type ProcessPendingResult, processPending } from '@graphiti/llm-router';
 import { processBodyBudget } from './body-budget.js';
 import { createCorsPolicy } from './cors.js';
@@ -74,11 +74,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
-}
-
 /**
  * Starts the Ollama-compatible gateway: Ollama's API at Ollama's paths (`/api/chat`, `/api/generate`, ...),
  * OpenAI's under `/v1`, and the admin endpoints, all served through the failover router.
@@ -97,7 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = options.port ?? config.server.port;
   const token = config.server.auth_token;
   const hasToken = token !== undefined && token !== '';
-  if (!hasToken && !isLoopback(host)) {
+  if (!hasToken && !isLoopbackHost(host)) {
     throw new GatewayError(
       'AUTH_TOKEN_REQUIRED',
       `Listening on ${host} (not loopback) needs an auth token: set server.auth_token or GRAPHITI_SERVER_TOKEN.`,

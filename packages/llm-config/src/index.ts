@@ -2,6 +2,7 @@ export { cloudModelName } from './cloud-model-name.js';
 export type { ConfigErrorCode, ConfigIssue, ConfigIssueKind, ConfigIssueSource } from './config-error.js';
 export { ConfigError } from './config-error.js';
 export { defaultConfigToml } from './default-config-toml.js';
+export { isLoopbackHost } from './hosts.js';
 export type { ConfigOverrides, LoadConfigOptions } from './load-config.js';
 export { defaultConfig, loadConfig } from './load-config.js';
 export { normalizeOllamaHost } from './ollama-host.js';

@@ -629,6 +629,20 @@ describe('contradictions', () => {
     expect(load('[server]\nhost = "localhost"\n').server.host).toBe('localhost');
   });
 
+  it('takes an IPv4-mapped loopback server.host as loopback, as the gateway does', () => {
+    expect(load('[server]\nhost = "::ffff:127.0.0.1"\n').server.host).toBe('::ffff:127.0.0.1');
+    expect(load(undefined, { GRAPHITI_SERVER_HOST: '127.0.0.2' }).server.host).toBe('127.0.0.2');
+  });
+
+  it('rejects a subdomain of localhost as server.host, with or without a token', () => {
+    const [issue] = issuesOf(() => load('[server]\nhost = "app.localhost"\n'));
+    expect(issue).toMatchObject({ kind: 'invalid_value', key: 'server.host', line: 2 });
+    expect(issue?.message).toContain('use "localhost" or "127.0.0.1"');
+    expect(issue?.message).not.toContain('needs a token');
+    const [withToken] = issuesOf(() => load('[server]\nhost = "app.localhost"\nauth_token = "tok-9999"\n'));
+    expect(withToken).toMatchObject({ kind: 'invalid_value', key: 'server.host' });
+  });
+
   it('rejects a read timeout shorter than the connect timeout', () => {
     const [issue] = issuesOf(() => load('[timeouts.local]\nconnect = 10\nread = 5\n'));
     expect(issue).toMatchObject({ kind: 'contradiction', key: 'timeouts.local.read', line: 3 });

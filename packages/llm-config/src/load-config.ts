@@ -8,7 +8,7 @@ import {
   type ConfigIssueSource,
 } from './config-error.js';
 import { DEFAULT_CORS_ORIGINS } from './cors-origins.js';
-import { isLoopbackHost, isUnspecifiedHost, maskUrlPassword } from './hosts.js';
+import { isLocalhostSubdomain, isLoopbackHost, isUnspecifiedHost, maskUrlPassword } from './hosts.js';
 import { parseOllamaHost } from './ollama-host.js';
 import {
   type ConfigEnv,
@@ -385,7 +385,22 @@ function checkContradictions(context: Context, config: Raw, invalid: readonly st
     issues.push(makeIssue(context, path.split('.'), 'contradiction', text, undefined, text));
   };
 
-  if (valid('server.host', 'server.auth_token')) {
+  const serverHostValue = get('server.host');
+  if (valid('server.host') && typeof serverHostValue === 'string' && isLocalhostSubdomain(serverHostValue)) {
+    const text =
+      `server.host ${JSON.stringify(serverHostValue)} is a subdomain of localhost, which not every system ` +
+      'resolves (the gateway could not listen on it); use "localhost" or "127.0.0.1"';
+    issues.push(
+      makeIssue(
+        context,
+        ['server', 'host'],
+        'invalid_value',
+        text,
+        describeValue(serverHostValue, false),
+        text,
+      ),
+    );
+  } else if (valid('server.host', 'server.auth_token')) {
     const host = get('server.host');
     if (typeof host === 'string' && !isLoopbackHost(host) && get('server.auth_token') === undefined) {
       contradiction(

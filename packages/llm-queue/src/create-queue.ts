@@ -1,9 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DialectName } from './dialect.js';
 import { type PutValues, putWithinLimit, skipLockedRows } from './dialect.js';
 import { QueueError, QueueFullError } from './errors.js';
 import { createIdGenerator } from './ids.js';
-import { toJson } from './json.js';
+import { toCanonicalJson, toJson } from './json.js';
 import { prepareQuery } from './prepared-query.js';
 import type { QueueDatabase, QueueTable } from './schema.js';
 
@@ -35,6 +36,17 @@ export interface QueueRecord extends QueueItem {
   /** The value passed to `ack`; undefined until then. */
   readonly result: unknown;
   readonly updatedAt: Date;
+  /** Not handed out before this instant (a cooldown's end or a nack's backoff); null means due now. */
+  readonly notBefore: Date | null;
+}
+
+/** A record handed out by {@link Queue.lease}: it carries the lease's owner token. */
+export interface LeasedRecord extends QueueRecord {
+  /**
+   * A fresh random token for this lease. Pass it to ack / nack / fail / extend: when another lease
+   * has taken the item since, they throw QueueError `LEASE_LOST` and change nothing.
+   */
+  readonly leaseToken: string;
 }
 
 /** Options for {@link Queue.put}. */
@@ -43,6 +55,23 @@ export interface PutOptions {
   readonly idempotencyKey?: string;
   /** Why the request is being queued (for example the last provider error). Never put secrets here. */
   readonly lastError?: string;
+  /** Not handed out by `lease` before this instant (for example the end of a cloud cooldown). */
+  readonly notBefore?: Date;
+}
+
+/** Options for {@link Queue.ack} and {@link Queue.fail}. */
+export interface SettleOptions {
+  /** The token of the lease this worker holds: refused (`LEASE_LOST`) when another lease took the item since. */
+  readonly leaseToken?: string;
+}
+
+/** Options for {@link Queue.nack}. */
+export interface NackOptions extends SettleOptions {
+  /**
+   * Not handed out again before this instant. Without it the item waits its own backoff:
+   * 30 s × 2^(attempts - 1), at most 1 hour (`backoffBaseSeconds`, `backoffMaxSeconds`).
+   */
+  readonly notBefore?: Date;
 }
 
 /** Options for {@link Queue.lease}. */
@@ -94,14 +123,27 @@ export interface Queue {
    * QueueError `INVALID_PARAMS` when params are not JSON-serialisable.
    */
   put(operation: string, params: unknown, options?: PutOptions): Promise<string>;
-  /** Hands out up to `count` ready items, oldest first, leased for `leaseSeconds`. */
-  lease(options: LeaseOptions): Promise<readonly QueueRecord[]>;
+  /**
+   * Hands out up to `count` ready items whose `notBefore` has passed, oldest first, leased for
+   * `leaseSeconds`, each with a fresh `leaseToken`.
+   */
+  lease(options: LeaseOptions): Promise<readonly LeasedRecord[]>;
   /** Marks an item done and stores its result (readable by id until purged). */
-  ack(id: string, result?: unknown): Promise<void>;
-  /** attempts + 1 and ready again, or `failed` once attempts reach `maxAttempts`. */
-  nack(id: string, error: string): Promise<void>;
+  ack(id: string, result?: unknown, options?: SettleOptions): Promise<void>;
+  /**
+   * attempts + 1 and ready again after `notBefore` (else the item's backoff), or `failed` once
+   * attempts reach `maxAttempts`. Items behind it are not held up.
+   */
+  nack(id: string, error: string, options?: NackOptions): Promise<void>;
   /** Marks an item failed now, whatever its attempts. */
-  fail(id: string, reason: string): Promise<void>;
+  fail(id: string, reason: string, options?: SettleOptions): Promise<void>;
+  /** Extends the lease held with `leaseToken` to now + `leaseSeconds` (`LEASE_LOST` when not the holder). */
+  extend(id: string, leaseToken: string, leaseSeconds: number): Promise<void>;
+  /**
+   * When the next item is due: the earliest `notBefore` (or end of an expired worker's lease) among
+   * items waiting to be replayed; now when one is due already; undefined when none waits.
+   */
+  nextDueAt(): Promise<Date | undefined>;
   /** The item, or undefined when there is none with this id. */
   get(id: string): Promise<QueueRecord | undefined>;
   /** Items, oldest first. */
@@ -121,6 +163,10 @@ export interface QueueSettings {
   readonly ttlHours: number;
   readonly maxAttempts: number;
   readonly now: () => number;
+  /** First backoff after a nack without `notBefore`, doubled per attempt. @default 30 */
+  readonly backoffBaseSeconds?: number;
+  /** Longest backoff. @default 3600 */
+  readonly backoffMaxSeconds?: number;
 }
 
 type Row = Pick<
@@ -136,6 +182,7 @@ type Row = Pick<
   | 'created_at'
   | 'updated_at'
   | 'lease_until'
+  | 'not_before'
 >;
 
 const columns = [
@@ -150,6 +197,7 @@ const columns = [
   'created_at',
   'updated_at',
   'lease_until',
+  'not_before',
 ] as const;
 
 const table = 'graphiti_queue';
@@ -189,6 +237,54 @@ function requireId(id: unknown): string {
   return id;
 }
 
+/**
+ * Ids are UUIDs this package made; a text the databases cannot even compare (a NUL byte, which
+ * PostgreSQL refuses in text, or an absurd length) names no item. Such ids are "not found" without
+ * a query.
+ */
+function isStorableId(id: string): boolean {
+  return id.length <= 256 && !id.includes('\u0000');
+}
+
+/** Free text (errors, reasons) with NUL bytes, which PostgreSQL refuses in text, made visible. */
+function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\0') : text;
+}
+
+/** A short, printable form of a caller's text for error messages. */
+function quoted(text: string): string {
+  // JSON.stringify escapes control characters (a NUL byte reads \u0000).
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+
+function requireLeaseToken(token: unknown, label: string): string | undefined {
+  if (token === undefined) return undefined;
+  if (typeof token !== 'string' || token === '') {
+    throw new QueueError('INVALID_ARGUMENT', `${label} must be a non-empty string when given.`);
+  }
+  return token;
+}
+
+function requireLeaseSeconds(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !(value > 0)) {
+    throw new QueueError('INVALID_ARGUMENT', `leaseSeconds must be a positive number, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function toDateMs(value: unknown, label: string): number | null {
+  if (value === undefined) return null;
+  if (!(value instanceof Date) || !Number.isFinite(value.getTime())) {
+    throw new QueueError('INVALID_ARGUMENT', `${label} must be a valid Date, got ${String(value)}.`);
+  }
+  return value.getTime();
+}
+
+/** The identity of a request for idempotency: its operation and canonical params (sorted keys). */
+function requestHash(operation: string, canonicalParams: string): string {
+  return createHash('sha256').update(operation).update('\u0000').update(canonicalParams).digest('hex');
+}
+
 function requirePositiveInteger(value: unknown, label: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new QueueError('INVALID_ARGUMENT', `${label} must be a positive integer, got ${String(value)}.`);
@@ -200,6 +296,12 @@ function requirePositiveInteger(value: unknown, label: string): number {
 export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings): Queue {
   const { dialect, maxSize, maxAttempts, now } = settings;
   const ttlMs = settings.ttlHours * 3_600_000;
+  const backoffBaseMs = Math.max(1, Math.round((settings.backoffBaseSeconds ?? 30) * 1000));
+  const backoffMaxMs = Math.max(backoffBaseMs, Math.round((settings.backoffMaxSeconds ?? 3600) * 1000));
+  // The backoff after the n-th failed attempt is base × 2^(n-1), capped: from this many earlier
+  // attempts on, the cap applies (so the shift below never overflows).
+  let backoffCapAttempts = 0;
+  while (backoffBaseMs * 2 ** backoffCapAttempts < backoffMaxMs) backoffCapAttempts++;
   const nextId = createIdGenerator();
 
   const cutoff = (at: number): number => at - ttlMs;
@@ -219,6 +321,7 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
         'last_error',
         'created_at',
         'updated_at',
+        'not_before',
       ])
       .expression(
         db
@@ -232,6 +335,7 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
             sql<string | null>`cast(${param('lastError')} as text)`.as('last_error'),
             sql<number>`cast(${param('at')} as bigint)`.as('created_at'),
             sql<number>`cast(${param('at')} as bigint)`.as('updated_at'),
+            sql<number | null>`cast(${param('notBefore')} as bigint)`.as('not_before'),
           ])
           // Room left? Counts waiting items, but never more than maxSize of them.
           .where(
@@ -254,43 +358,62 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       .returning('id'),
   );
 
-  const leaseItems = prepareQuery<{ count: number; at: number; cutoff: number; leaseUntil: number }, Row>(
-    (param) =>
-      db
-        .with('next', (cte) =>
-          skipLockedRows(
-            dialect,
-            cte
-              .selectFrom(table)
-              .select('id as next_id')
-              .where('status', '=', 'ready')
-              .where('created_at', '>', param('cutoff'))
-              .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', param('at'))]))
-              .orderBy('created_at')
-              .orderBy('id')
-              .limit(param('count')),
-          ),
-        )
-        .updateTable(table)
-        .from('next')
-        .set({ lease_until: param('leaseUntil'), updated_at: param('at') })
-        .whereRef('id', '=', 'next.next_id')
-        .returning(columns),
+  const leaseItems = prepareQuery<
+    { count: number; at: number; cutoff: number; leaseUntil: number; token: string },
+    Row
+  >((param) =>
+    db
+      .with('next', (cte) =>
+        skipLockedRows(
+          dialect,
+          cte
+            .selectFrom(table)
+            .select('id as next_id')
+            .where('status', '=', 'ready')
+            .where('created_at', '>', param('cutoff'))
+            .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', param('at'))]))
+            .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', param('at'))]))
+            .orderBy('created_at')
+            .orderBy('id')
+            .limit(param('count')),
+        ),
+      )
+      .updateTable(table)
+      .from('next')
+      .set({ lease_until: param('leaseUntil'), lease_token: param('token'), updated_at: param('at') })
+      .whereRef('id', '=', 'next.next_id')
+      .returning(columns),
   );
 
-  const ackItem = prepareQuery<{ id: string; result: string; at: number }, { id: string }>((param) =>
+  /** Without a token anyone may settle a waiting item; with one, only the lease that holds it. */
+  const heldBy =
+    (token: unknown) =>
+    (eb: ExpressionBuilder<QueueDatabase, typeof table>): Expression<SqlBool> =>
+      eb.or([eb(sql`cast(${token} as text)`, 'is', null), eb('lease_token', '=', token as string)]);
+
+  const ackItem = prepareQuery<
+    { id: string; result: string; at: number; token: string | null },
+    { id: string }
+  >((param) =>
     db
       .updateTable(table)
       .set({ status: 'done', result: param('result'), lease_until: null, updated_at: param('at') })
       .where('id', '=', param('id'))
       .where('status', '=', 'ready')
+      .where(heldBy(param('token')))
       .returning('id'),
   );
 
-  const nackItem = prepareQuery<{ id: string; error: string; at: number }, { id: string }>((param) =>
+  const nackItem = prepareQuery<
+    { id: string; error: string; at: number; token: string | null; notBefore: number | null },
+    { id: string }
+  >((param) =>
     db
       .updateTable(table)
       .set((eb) => ({
+        // The item's own backoff: base × 2^(attempts before this one), capped; never the items behind it.
+        not_before: sql<number>`coalesce(cast(${param('notBefore')} as bigint), cast(${param('at')} as bigint) + case when ${eb.ref('attempts')} >= ${sql.lit(backoffCapAttempts)} then cast(${sql.lit(backoffMaxMs)} as bigint) else cast(${sql.lit(backoffBaseMs)} as bigint) << ${eb.ref('attempts')} end)`,
+        lease_token: null,
         attempts: eb('attempts', '+', 1),
         status: eb
           .case()
@@ -304,16 +427,50 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       }))
       .where('id', '=', param('id'))
       .where('status', '=', 'ready')
+      .where(heldBy(param('token')))
       .returning('id'),
   );
 
-  const failItem = prepareQuery<{ id: string; reason: string; at: number }, { id: string }>((param) =>
+  const failItem = prepareQuery<
+    { id: string; reason: string; at: number; token: string | null },
+    { id: string }
+  >((param) =>
     db
       .updateTable(table)
       .set({ status: 'failed', last_error: param('reason'), lease_until: null, updated_at: param('at') })
       .where('id', '=', param('id'))
       .where('status', '=', 'ready')
+      .where(heldBy(param('token')))
       .returning('id'),
+  );
+
+  const extendItem = prepareQuery<
+    { id: string; token: string; leaseUntil: number; at: number },
+    { id: string }
+  >((param) =>
+    db
+      .updateTable(table)
+      .set({ lease_until: param('leaseUntil'), updated_at: param('at') })
+      .where('id', '=', param('id'))
+      .where('status', '=', 'ready')
+      .where('lease_token', '=', param('token'))
+      .returning('id'),
+  );
+
+  // When the next waiting item is due: the later of its not_before and the end of a lease that ran
+  // out (a worker died), the earliest over every waiting item.
+  const nextDue = prepareQuery<{ cutoff: number }, { due: number | null }>((param) =>
+    db
+      .selectFrom(table)
+      .select((eb) =>
+        sql<
+          number | null
+        >`min(case when coalesce(${eb.ref('not_before')}, 0) > coalesce(${eb.ref('lease_until')}, 0) then coalesce(${eb.ref('not_before')}, 0) else coalesce(${eb.ref('lease_until')}, 0) end)`.as(
+          'due',
+        ),
+      )
+      .where('status', '=', 'ready')
+      .where('created_at', '>', param('cutoff')),
   );
 
   const selectItem = prepareQuery<{ id: string }, Row>((param) =>
@@ -323,6 +480,7 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
   function toRecord(row: Row, at: number): QueueRecord {
     const createdAt = Number(row.created_at);
     const leaseUntil = row.lease_until === null ? null : Number(row.lease_until);
+    const notBefore = row.not_before === null || row.not_before === undefined ? null : Number(row.not_before);
     let status: QueueStatus = row.status;
     if (status === 'ready') {
       if (leaseUntil !== null && leaseUntil > at) status = 'leased';
@@ -340,17 +498,30 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       leaseUntil: leaseUntil === null || status !== 'leased' ? null : new Date(leaseUntil),
       result: row.result === null ? undefined : (JSON.parse(row.result) as unknown),
       updatedAt: new Date(Number(row.updated_at)),
+      notBefore: notBefore === null ? null : new Date(notBefore),
     };
   }
 
+  function notFound(id: string, action: string): QueueError {
+    return new QueueError(
+      'NOT_FOUND',
+      `Cannot ${action} queue item ${quoted(id)}: there is no such item (purged?).`,
+    );
+  }
+
   /** Explains why an update of a waiting item touched no row. */
-  async function explainMiss(id: string, action: string): Promise<never> {
+  async function explainMiss(id: string, action: string, token?: string): Promise<never> {
     const [row] = (await selectItem(db, { id })).rows;
-    if (!row) {
-      throw new QueueError(
-        'NOT_FOUND',
-        `Cannot ${action} queue item ${id}: there is no such item (purged?).`,
-      );
+    if (!row) throw notFound(id, action);
+    if (token !== undefined) {
+      const held = await db.selectFrom(table).select('lease_token').where('id', '=', id).executeTakeFirst();
+      if (held?.lease_token !== token) {
+        throw new QueueError(
+          'LEASE_LOST',
+          `Cannot ${action} queue item ${id}: this worker's lease is no longer the current one ` +
+            '(it ran out and the item was leased again, or was settled by someone else). Nothing was changed.',
+        );
+      }
     }
     const record = toRecord(row, now());
     throw new QueueError(
@@ -395,17 +566,21 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
 
   return {
     async put(operation, params, options = {}) {
-      if (typeof operation !== 'string' || operation === '') {
+      if (typeof operation !== 'string' || operation === '' || operation.includes('\u0000')) {
         throw new QueueError(
           'INVALID_ARGUMENT',
-          `Queue operation must be a non-empty string, got ${String(operation)}.`,
+          `Queue operation must be a non-empty string without NUL bytes, got ${typeof operation === 'string' ? quoted(operation) : String(operation)}.`,
         );
       }
       const paramsJson = toJson(params, `params of "${operation}"`);
       const key = options.idempotencyKey ?? null;
-      if (key !== null && (typeof key !== 'string' || key === '')) {
-        throw new QueueError('INVALID_ARGUMENT', 'idempotencyKey must be a non-empty string when given.');
+      if (key !== null && (typeof key !== 'string' || key === '' || key.includes('\u0000'))) {
+        throw new QueueError(
+          'INVALID_ARGUMENT',
+          'idempotencyKey must be a non-empty string without NUL bytes when given.',
+        );
       }
+      const notBefore = toDateMs(options.notBefore, 'notBefore');
       const at = now();
       const id = nextId(at);
       const inserted = await putWithinLimit(dialect, db, insertItem, {
@@ -413,70 +588,111 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
         operation,
         params: paramsJson,
         key,
-        lastError: options.lastError ?? null,
+        lastError: options.lastError === undefined ? null : storableText(String(options.lastError)),
         at,
         cutoff: cutoff(at),
         maxSize,
+        notBefore,
       });
       if (inserted !== null) return inserted;
       if (key !== null) {
         const existing = await db
           .selectFrom(table)
-          .select('id')
+          .select(['id', 'operation', 'params'])
           .where('idempotency_key', '=', key)
           .executeTakeFirst();
-        if (existing) return existing.id;
+        if (existing) {
+          const stored = requestHash(
+            existing.operation,
+            toCanonicalJson(JSON.parse(existing.params), 'stored params'),
+          );
+          const given = requestHash(operation, toCanonicalJson(params, `params of "${operation}"`));
+          if (stored !== given) {
+            throw new QueueError(
+              'IDEMPOTENCY_CONFLICT',
+              `Idempotency key ${quoted(key)} was already used for a different request (queue item ${existing.id}); ` +
+                'nothing was queued. Send a new key with a new request.',
+            );
+          }
+          return existing.id;
+        }
       }
       throw new QueueFullError(maxSize, operation);
     },
 
     async lease(options) {
       const count = requirePositiveInteger(options?.count, 'lease count');
-      const leaseSeconds = options?.leaseSeconds;
-      if (typeof leaseSeconds !== 'number' || !(leaseSeconds > 0)) {
-        throw new QueueError(
-          'INVALID_ARGUMENT',
-          `leaseSeconds must be a positive number, got ${String(leaseSeconds)}.`,
-        );
-      }
+      const leaseSeconds = requireLeaseSeconds(options?.leaseSeconds);
       const at = now();
+      const token = randomBytes(16).toString('base64url');
       const { rows } = await leaseItems(db, {
         count,
         at,
         cutoff: cutoff(at),
         leaseUntil: Math.round(at + leaseSeconds * 1000),
+        token,
       });
       return rows
-        .map((row) => toRecord(row, at))
+        .map((row): LeasedRecord => ({ ...toRecord(row, at), leaseToken: token }))
         .sort(
           (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
         );
     },
 
-    async ack(id, result) {
+    async ack(id, result, options) {
       requireId(id);
+      const token = requireLeaseToken(options?.leaseToken, 'leaseToken');
       const resultJson = toJson(result === undefined ? null : result, `result of queue item ${id}`);
+      if (!isStorableId(id)) throw notFound(id, 'ack');
       const at = now();
-      const updated = (await ackItem(db, { id, result: resultJson, at })).rows[0];
-      if (!updated) await explainMiss(id, 'ack');
+      const updated = (await ackItem(db, { id, result: resultJson, at, token: token ?? null })).rows[0];
+      if (!updated) await explainMiss(id, 'ack', token);
     },
 
-    async nack(id, error) {
+    async nack(id, error, options) {
       requireId(id);
+      const token = requireLeaseToken(options?.leaseToken, 'leaseToken');
+      const notBefore = toDateMs(options?.notBefore, 'notBefore');
+      if (!isStorableId(id)) throw notFound(id, 'nack');
       const at = now();
-      const updated = (await nackItem(db, { id, error: String(error), at })).rows[0];
-      if (!updated) await explainMiss(id, 'nack');
+      const values = { id, error: storableText(String(error)), at, token: token ?? null, notBefore };
+      const updated = (await nackItem(db, values)).rows[0];
+      if (!updated) await explainMiss(id, 'nack', token);
     },
 
-    async fail(id, reason) {
+    async fail(id, reason, options) {
       requireId(id);
+      const token = requireLeaseToken(options?.leaseToken, 'leaseToken');
+      if (!isStorableId(id)) throw notFound(id, 'fail');
       const at = now();
-      const updated = (await failItem(db, { id, reason: String(reason), at })).rows[0];
-      if (!updated) await explainMiss(id, 'fail');
+      const values = { id, reason: storableText(String(reason)), at, token: token ?? null };
+      const updated = (await failItem(db, values)).rows[0];
+      if (!updated) await explainMiss(id, 'fail', token);
+    },
+
+    async extend(id, leaseToken, leaseSeconds) {
+      requireId(id);
+      const token = requireLeaseToken(leaseToken, 'leaseToken');
+      if (token === undefined)
+        throw new QueueError('INVALID_ARGUMENT', 'extend needs the leaseToken of the lease.');
+      const seconds = requireLeaseSeconds(leaseSeconds);
+      if (!isStorableId(id)) throw notFound(id, 'extend');
+      const at = now();
+      const leaseUntil = Math.round(at + seconds * 1000);
+      const updated = (await extendItem(db, { id, token, leaseUntil, at })).rows[0];
+      if (!updated) await explainMiss(id, 'extend', token);
+    },
+
+    async nextDueAt() {
+      const at = now();
+      const due = (await nextDue(db, { cutoff: cutoff(at) })).rows[0]?.due;
+      if (due === null || due === undefined) return undefined;
+      return new Date(Math.max(Number(due), at));
     },
 
     async get(id) {
       requireId(id);
+      if (!isStorableId(id)) return undefined;
       const [row] = (await selectItem(db, { id })).rows;
       return row ? toRecord(row, now()) : undefined;
     },

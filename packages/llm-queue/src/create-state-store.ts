@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type DialectName, incrementState } from './dialect.js';
 import { QueueError } from './errors.js';
 import { toCanonicalJson } from './json.js';
 import type { QueueDatabase } from './schema.js';
@@ -25,15 +26,34 @@ export interface StateStore {
   compareAndSet(key: string, expected: unknown, value: unknown, options?: StateSetOptions): Promise<boolean>;
   /** Removes the key; returns whether it existed (expired or not). */
   delete(key: string): Promise<boolean>;
+  /**
+   * Adds `delta` to the number stored under `key` and returns the new total, in one atomic SQL
+   * statement (no compare-and-set loop): concurrent increments from any number of processes add up.
+   * A missing or expired key starts at 0 (and no longer expires); a stored value that is not a
+   * number throws QueueError `INVALID_STATE`.
+   */
+  increment(key: string, delta: number): Promise<number>;
+  /** The number stored under `key`; 0 when absent or expired; `INVALID_STATE` when it is not a number. */
+  getNumber(key: string): Promise<number>;
 }
 
 const table = 'graphiti_state';
 
 function requireKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '') {
-    throw new QueueError('INVALID_ARGUMENT', `State key must be a non-empty string, got ${String(key)}.`);
+  if (typeof key !== 'string' || key === '' || key.includes('\u0000')) {
+    throw new QueueError(
+      'INVALID_ARGUMENT',
+      `State key must be a non-empty string without NUL bytes, got ${typeof key === 'string' ? JSON.stringify(key.replaceAll('\u0000', '\\0')) : String(key)}.`,
+    );
   }
   return key;
+}
+
+function notANumber(key: string): QueueError {
+  return new QueueError(
+    'INVALID_STATE',
+    `State value under "${key}" is not a number, so it cannot be incremented or read as one.`,
+  );
 }
 
 function expiresAt(at: number, options: StateSetOptions | undefined): number | null {
@@ -46,18 +66,44 @@ function expiresAt(at: number, options: StateSetOptions | undefined): number | n
 }
 
 /** Builds the state store over a migrated database. Used by `openStorage`. */
-export function createStateStore(db: Kysely<QueueDatabase>, now: () => number): StateStore {
+export function createStateStore(
+  db: Kysely<QueueDatabase>,
+  now: () => number,
+  dialect: DialectName = 'sqlite',
+): StateStore {
+  async function get<T = unknown>(key: string): Promise<T | undefined> {
+    requireKey(key);
+    const row = await db
+      .selectFrom(table)
+      .select(['value', 'expires_at'])
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!row || (row.expires_at !== null && Number(row.expires_at) <= now())) return undefined;
+    return JSON.parse(row.value) as T;
+  }
+
   return {
-    async get<T = unknown>(key: string): Promise<T | undefined> {
+    async increment(key, delta) {
       requireKey(key);
-      const row = await db
-        .selectFrom(table)
-        .select(['value', 'expires_at'])
-        .where('key', '=', key)
-        .executeTakeFirst();
-      if (!row || (row.expires_at !== null && Number(row.expires_at) <= now())) return undefined;
-      return JSON.parse(row.value) as T;
+      if (typeof delta !== 'number' || !Number.isFinite(delta)) {
+        throw new QueueError(
+          'INVALID_ARGUMENT',
+          `increment delta must be a finite number, got ${String(delta)}.`,
+        );
+      }
+      const total = await incrementState(dialect, db, { key, delta, at: now() });
+      if (total === undefined) throw notANumber(key);
+      return total;
     },
+
+    async getNumber(key) {
+      const value = await get(key);
+      if (value === undefined) return 0;
+      if (typeof value !== 'number') throw notANumber(key);
+      return value;
+    },
+
+    get,
 
     async set(key, value, options) {
       requireKey(key);

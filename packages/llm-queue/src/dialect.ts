@@ -4,6 +4,8 @@
  * how a lease skips rows other workers are leasing. All queries elsewhere are the same Kysely code.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -130,15 +132,70 @@ export interface SqliteDialectOptions {
 
 const statementCacheSize = 128;
 
+/** The (device, inode) of a file, or undefined when there is no file at the path. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stats = statSync(path, { bigint: true });
+    return `${stats.dev}:${stats.ino}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** One SQLite connection whose file can be checked against its path and reopened. */
+export interface SqliteHandle {
+  readonly dialect: Dialect;
+  /**
+   * True when the file this connection has open is no longer the one at its path (deleted, its
+   * folder deleted, or replaced by another file): writes would go to an unlinked file. False
+   * before the first open.
+   */
+  replaced(): boolean;
+  /** Closes the connection and opens the path again (creating its folder): the next query uses the new file. */
+  reopen(): void;
+}
+
 /**
+ * A Kysely dialect for one better-sqlite3 connection in WAL mode, with the busy timeout and the
+ * `synchronous` level set explicitly on the connection (never inherited from a default).
+ * Kysely keeps one connection object; it prepares statements through the wrapper below, which
+ * always uses the current better-sqlite3 handle, so `reopen()` is invisible to Kysely.
  * Kysely prepares every query anew; the queue runs a handful of distinct statements over and over,
- * so preparing each SQL text once and reusing the statement saves most of the per-query cost.
+ * so each SQL text is prepared once per handle and reused.
  */
-function withStatementCache(database: Database.Database): SqliteDatabase {
+export function createSqliteDialect(path: string, options: SqliteDialectOptions): SqliteHandle {
+  const memory = path === ':memory:';
+  let current: Database.Database | undefined;
+  let identity: string | undefined;
   const cache = new Map<string, Database.Statement>();
-  return {
-    close: () => database.close(),
+
+  const open = (): Database.Database => {
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    const database = new Database(path);
+    try {
+      database.pragma(
+        `busy_timeout = ${Math.min(sqliteBusyStepMs, Math.max(0, Math.floor(options.busyTimeoutMs)))}`,
+      );
+      database.pragma('journal_mode = WAL');
+      database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      identity = memory ? undefined : fileIdentity(path);
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+    cache.clear();
+    current = database;
+    return database;
+  };
+
+  const wrapper: SqliteDatabase = {
+    close: () => {
+      cache.clear();
+      current?.close();
+    },
     prepare(text: string) {
+      const database = current ?? open();
       let statement = cache.get(text);
       if (statement === undefined) {
         statement = database.prepare(text);
@@ -148,30 +205,36 @@ function withStatementCache(database: Database.Database): SqliteDatabase {
       return statement;
     },
   };
-}
 
-/**
- * A Kysely dialect for one better-sqlite3 connection in WAL mode, with the busy timeout and the
- * `synchronous` level set explicitly on the connection (never inherited from a default).
- */
-export function createSqliteDialect(path: string, options: SqliteDialectOptions): Dialect {
-  let opened: Database.Database | undefined;
-  return new LockingSqliteDialect(
+  const dialect = new LockingSqliteDialect(
     {
       database: async () => {
-        const database = new Database(path);
-        opened = database;
-        database.pragma(
-          `busy_timeout = ${Math.min(sqliteBusyStepMs, Math.max(0, Math.floor(options.busyTimeoutMs)))}`,
-        );
-        database.pragma('journal_mode = WAL');
-        database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-        return withStatementCache(database);
+        open();
+        return wrapper;
       },
     },
-    () => opened?.inTransaction ?? false,
+    () => current?.inTransaction ?? false,
     options.busyTimeoutMs,
   );
+
+  return {
+    dialect,
+    replaced() {
+      if (memory || current === undefined) return false;
+      return fileIdentity(path) !== identity;
+    },
+    reopen() {
+      const previous = current;
+      current = undefined;
+      cache.clear();
+      try {
+        previous?.close();
+      } catch {
+        // an unlinked file may fail to close cleanly; the new handle is what matters
+      }
+      open();
+    },
+  };
 }
 
 const int8Oid = 20;
@@ -244,7 +307,7 @@ export function skipLockedRows<DB, TB extends keyof DB, O>(
   return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 }
 
-const putFunctionCall = 'select graphiti_queue_put($1, $2, $3, $4, $5, $6, $7, $8) as id';
+const putFunctionCall = 'select graphiti_queue_put($1, $2, $3, $4, $5, $6, $7, $8, $9) as id';
 
 /** The values of one put. Times are epoch milliseconds. */
 export interface PutValues {
@@ -257,6 +320,8 @@ export interface PutValues {
   /** Items created at or before this are expired and do not count. */
   readonly cutoff: number;
   readonly maxSize: number;
+  /** Not handed out before this instant (epoch ms), or null. */
+  readonly notBefore: number | null;
 }
 
 /**
@@ -286,7 +351,65 @@ export async function putWithinLimit(
       values.at,
       values.cutoff,
       values.maxSize,
+      values.notBefore,
     ]),
   );
   return rows[0]?.id ?? null;
+}
+
+/** The values of one state increment. Times are epoch milliseconds. */
+export interface IncrementValues {
+  readonly key: string;
+  readonly delta: number;
+  readonly at: number;
+}
+
+// Insert `delta` when the key is absent or expired, else add it to the stored number; a stored
+// value that is not a JSON number is left alone (no row returned). One statement: atomic on both.
+const sqliteIncrement = `insert into graphiti_state (key, value, expires_at, updated_at)
+values (?, cast(? as text), null, ?)
+on conflict (key) do update set
+  value = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
+    then excluded.value else cast(graphiti_state.value + excluded.value as text) end,
+  expires_at = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
+    then null else graphiti_state.expires_at end,
+  updated_at = excluded.updated_at
+where (graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at)
+  or json_valid(graphiti_state.value) and json_type(graphiti_state.value) in ('integer', 'real')
+returning value`;
+
+const postgresIncrement = `insert into graphiti_state (key, value, expires_at, updated_at)
+values ($1, ($2::numeric)::text, null, $3)
+on conflict (key) do update set
+  value = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
+    then excluded.value else (graphiti_state.value::numeric + excluded.value::numeric)::text end,
+  expires_at = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
+    then null else graphiti_state.expires_at end,
+  updated_at = excluded.updated_at
+where (graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at)
+  or graphiti_state.value ~ '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$'
+returning value`;
+
+/**
+ * Adds `delta` to the number stored under `key` in one SQL statement (`insert ... on conflict do
+ * update set value = value + delta`), and returns the new total, or undefined when the stored
+ * value is not a number. SQLite gets integral deltas as integers, so integer totals stay integers.
+ */
+export async function incrementState(
+  dialect: DialectName,
+  // biome-ignore lint/suspicious/noExplicitAny: the queue's database
+  db: Kysely<any>,
+  values: IncrementValues,
+): Promise<number | undefined> {
+  const delta =
+    dialect === 'sqlite' && Number.isSafeInteger(values.delta) ? BigInt(values.delta) : values.delta;
+  const { rows } = await db.executeQuery<{ value: string }>(
+    CompiledQuery.raw(dialect === 'sqlite' ? sqliteIncrement : postgresIncrement, [
+      values.key,
+      delta,
+      values.at,
+    ]),
+  );
+  const value = rows[0]?.value;
+  return value === undefined ? undefined : Number(value);
 }

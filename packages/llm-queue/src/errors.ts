@@ -13,7 +13,9 @@ export type QueueErrorCode =
   | 'MIGRATION_FAILED'
   | 'NOT_FOUND'
   | 'INVALID_STATE'
-  | 'STORAGE_CLOSED';
+  | 'STORAGE_CLOSED'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'LEASE_LOST';
 
 /** Options for {@link QueueError}. */
 export interface QueueErrorOptions {
@@ -90,6 +92,26 @@ export function toStorageError(error: unknown, action: string, where: string): Q
         'Retry, or raise busyTimeoutMs.',
       { cause: error },
     );
+  }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new QueueError(
+      'STORAGE_UNREACHABLE',
+      `${action} failed: ${where} is read-only (${code}), so nothing was written. ` +
+        'Check the permissions of the file and of its folder (storage.url / GRAPHITI_STORAGE_URL).',
+      { cause: error },
+    );
+  }
+  if (/^SQLITE_(CANTOPEN|IOERR|NOTADB|CORRUPT)/.test(code)) {
+    return new QueueError(
+      'STORAGE_UNREACHABLE',
+      `${action} failed: cannot use ${where}: ${message} (${code}).`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (code === '3D000') {
+    return new QueueError('STORAGE_UNREACHABLE', `${action} failed: ${where}: ${message}.`, { cause: error });
   }
   if (/has already been destroyed|database connection is not open/i.test(message)) {
     return new QueueError('STORAGE_CLOSED', `${action} failed: the storage (${where}) was closed.`, {

@@ -84,6 +84,51 @@ export const migrations: Record<string, Migration> = {
         $$`.execute(db);
     },
   },
+  '0003_not_before_and_lease_token': {
+    // Deferral (`not_before`: an item is not handed out before this instant) and lease ownership
+    // (`lease_token`: a random token per lease, checked by ack/nack/fail/extend). Old databases
+    // upgrade in place; existing rows get nulls (due now, not leased by anyone).
+    async up(db: Kysely<unknown>): Promise<void> {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      if (postgres) {
+        await sql`alter table graphiti_queue add column if not exists not_before bigint`.execute(db);
+        await sql`alter table graphiti_queue add column if not exists lease_token text`.execute(db);
+      } else {
+        const existing = await sql<{ name: string }>`pragma table_info(graphiti_queue)`.execute(db);
+        const names = new Set(existing.rows.map((row) => row.name));
+        if (!names.has('not_before'))
+          await sql`alter table graphiti_queue add column not_before bigint`.execute(db);
+        if (!names.has('lease_token'))
+          await sql`alter table graphiti_queue add column lease_token text`.execute(db);
+      }
+      if (!postgres) return;
+      // The put with a not_before (an overload of the 0002 function, which older processes still call).
+      await sql`
+        create or replace function graphiti_queue_put(
+          p_id text, p_operation text, p_params text, p_key text, p_last_error text,
+          p_at bigint, p_cutoff bigint, p_max_size bigint, p_not_before bigint
+        ) returns text language plpgsql volatile as $$
+        declare
+          v_waiting bigint;
+          v_id text;
+        begin
+          perform pg_advisory_xact_lock(1735549297);
+          select count(*) into v_waiting from (
+            select 1 from graphiti_queue where status = 'ready' and created_at > p_cutoff limit p_max_size
+          ) as waiting;
+          if v_waiting >= p_max_size then
+            return null;
+          end if;
+          insert into graphiti_queue
+            (id, operation, params, idempotency_key, status, attempts, last_error, created_at, updated_at, not_before)
+          values (p_id, p_operation, p_params, p_key, 'ready', 0, p_last_error, p_at, p_at, p_not_before)
+          on conflict (idempotency_key) do nothing
+          returning id into v_id;
+          return v_id;
+        end;
+        $$`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = {

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { type Dialect, Kysely, sql } from 'kysely';
 import { createQueue, type Queue } from './create-queue.js';
 import { createStateStore, type StateStore } from './create-state-store.js';
@@ -7,11 +5,13 @@ import {
   createPostgresDialect,
   createSqliteDialect,
   type DialectName,
+  type SqliteHandle,
   type SqliteSynchronous,
 } from './dialect.js';
-import { QueueError, toStorageError } from './errors.js';
+import { QueueError } from './errors.js';
 import { createMigrator, isMigrated } from './migrations.js';
 import type { QueueDatabase } from './schema.js';
+import { createStorageGuard, type StorageGuard, scrubSecrets } from './storage-guard.js';
 import { parseStorageUrl, redactUrl } from './storage-url.js';
 
 /** A structural logger (pino's `Logger` satisfies it). Nothing is logged without one. */
@@ -22,8 +22,11 @@ export interface Logger {
   error(object: object, message?: string): void;
 }
 
-/** Wraps every method so that driver errors reach the caller as QueueErrors (see toStorageError). */
-function withStorageErrors<T extends object>(target: T, label: string, where: string): T {
+/** Methods that only read: everything else may write (list and stats expire old items first). */
+const readOnlyMethods = new Set(['get', 'nextDueAt', 'getNumber']);
+
+/** Wraps every method so that it runs through the guard (see createStorageGuard). */
+function guarded<T extends object>(target: T, label: string, guard: StorageGuard): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(target)) {
     if (typeof value !== 'function') {
@@ -31,13 +34,8 @@ function withStorageErrors<T extends object>(target: T, label: string, where: st
       continue;
     }
     const method = value as (...args: unknown[]) => Promise<unknown>;
-    wrapped[name] = async (...args: unknown[]) => {
-      try {
-        return await method(...args);
-      } catch (error) {
-        throw toStorageError(error, `${label}.${name}`, where);
-      }
-    };
+    const write = !readOnlyMethods.has(name);
+    wrapped[name] = (...args: unknown[]) => guard.run(`${label}.${name}`, () => method(...args), { write });
   }
   return wrapped as T;
 }
@@ -66,8 +64,29 @@ export interface StorageOptions {
   readonly connectTimeoutMs?: number;
   /** The clock, epoch milliseconds (tests pass a fake one). @default Date.now */
   readonly now?: () => number;
-  /** Receives `queue_storage_error` events (a pooled PostgreSQL connection that broke while idle). */
+  /**
+   * Receives `queue_storage_error` events (a pooled PostgreSQL connection that broke while idle) and
+   * `queue_storage_recovered` (reopened a deleted SQLite file, migrated a database that came back empty).
+   */
   readonly logger?: Logger;
+  /**
+   * Resolve at once, even when the storage is unreachable: calls then throw QueueError
+   * `STORAGE_UNREACHABLE` until it can be reached, then it is migrated and works (so a gateway can
+   * start and serve without its storage). Invalid URLs and options still throw at once. @default false
+   */
+  readonly lazy?: boolean;
+  /** First backoff of a nacked item (without `notBefore`), doubled per attempt. @default 30 */
+  readonly backoffBaseSeconds?: number;
+  /** Longest backoff of a nacked item. @default 3600 */
+  readonly backoffMaxSeconds?: number;
+}
+
+/** What {@link Storage.probe} found. */
+export interface StorageProbe {
+  /** True when a tiny write to the state table just committed: a put would succeed now. */
+  readonly writable: boolean;
+  /** Why not (password redacted), when not writable. */
+  readonly error?: string;
 }
 
 /** One database holding the queue and the state store. */
@@ -82,8 +101,13 @@ export interface Storage {
   readonly queue: Queue;
   /** The key/value state store (the router's and quota tracker's StateStore). */
   readonly state: StateStore;
-  /** True when the database answers a trivial query (for readiness checks). */
+  /** True when the database answers a trivial query. Prefer {@link Storage.probe} for readiness. */
   ping(): Promise<boolean>;
+  /**
+   * Writes a tiny row to the state table (key `graphiti:probe`) through the same checks as a put
+   * (file identity, reconnection, migration), so `/readyz` tells whether a put would succeed now.
+   */
+  probe(): Promise<StorageProbe>;
   /** Closes the connection(s). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -149,6 +173,8 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
   const maxSize = positive(options.maxSize, 1000, 'maxSize (queue.max_size)', true);
   const ttlHours = positive(options.ttlHours, 24, 'ttlHours (queue.ttl_hours)', false);
   const maxAttempts = positive(options.maxAttempts, 5, 'maxAttempts (queue.max_attempts)', true);
+  const backoffBaseSeconds = positive(options.backoffBaseSeconds, 30, 'backoffBaseSeconds', false);
+  const backoffMaxSeconds = positive(options.backoffMaxSeconds, 3600, 'backoffMaxSeconds', false);
   const synchronous = options.sqliteSynchronous ?? 'full';
   if (synchronous !== 'full' && synchronous !== 'normal') {
     throw new QueueError(
@@ -159,46 +185,145 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
   const now = options.now ?? Date.now;
   const logger = options.logger;
   const safeUrl = target.kind === 'postgres' ? redactUrl(target.url) : url;
+  const secrets = target.kind === 'postgres' ? passwordsOf(target.url) : [];
   const where =
     target.kind === 'postgres'
       ? `PostgreSQL at ${safeUrl}`
       : `SQLite database ${target.memory ? ':memory:' : target.path}`;
 
   let dialect: Dialect;
+  let sqlite: SqliteHandle | undefined;
   if (target.kind === 'sqlite') {
-    if (!target.memory) {
-      try {
-        mkdirSync(dirname(target.path), { recursive: true });
-      } catch (error) {
-        throw new QueueError(
-          'STORAGE_UNREACHABLE',
-          `Cannot create the directory for ${where}: ${describeCause(error)}. Check storage.url / GRAPHITI_STORAGE_URL.`,
-          { cause: error },
-        );
-      }
-    }
-    dialect = createSqliteDialect(target.path, {
+    sqlite = createSqliteDialect(target.path, {
       synchronous,
       busyTimeoutMs: positive(options.busyTimeoutMs, 10_000, 'busyTimeoutMs', false),
     });
+    dialect = sqlite.dialect;
   } else {
     dialect = createPostgresDialect(target.url, {
       poolSize: positive(options.poolSize, 10, 'poolSize', true),
       connectTimeoutMs: positive(options.connectTimeoutMs, 5000, 'connectTimeoutMs', false),
       onPoolError: (error) =>
         logger?.error(
-          { event: 'queue_storage_error', url: safeUrl, error: describeCause(error) },
+          {
+            event: 'queue_storage_error',
+            url: safeUrl,
+            error: scrubSecrets(new Error(describeCause(error)), secrets).message,
+          },
           'queue_storage_error',
         ),
     });
   }
 
   const db = new Kysely<QueueDatabase>({ dialect });
-  await serialisePerFile(target.kind === 'sqlite' && !target.memory ? target.path : undefined, async () => {
+  const sqlitePath = target.kind === 'sqlite' && !target.memory ? target.path : undefined;
+  let closed: Promise<void> | undefined;
+  const guard = createStorageGuard(
+    {
+      connect: () => connectAndMigrate(db, where, sqlitePath),
+      ...(sqlite && sqlitePath ? { replaced: sqlite.replaced, reopen: sqlite.reopen } : {}),
+      closed: () => closed !== undefined,
+    },
+    {
+      where,
+      secrets,
+      onRecover: ({ reason }) =>
+        logger?.warn({ event: 'queue_storage_recovered', url: safeUrl, reason }, 'queue_storage_recovered'),
+    },
+  );
+  if (!options.lazy) {
+    try {
+      await guard.ready();
+    } catch (error) {
+      await db.destroy().catch(() => {});
+      throw error;
+    }
+  } else {
+    guard
+      .ready()
+      .catch((error: unknown) =>
+        logger?.warn(
+          { event: 'queue_storage_error', url: safeUrl, error: (error as Error).message },
+          'queue_storage_error',
+        ),
+      );
+  }
+
+  const dialectName: DialectName = target.kind;
+  const state = createStateStore(db, now, dialectName);
+  return {
+    db,
+    dialect: dialectName,
+    url: safeUrl,
+    queue: guarded(
+      createQueue(db, {
+        dialect: dialectName,
+        maxSize,
+        ttlHours,
+        maxAttempts,
+        now,
+        backoffBaseSeconds,
+        backoffMaxSeconds,
+      }),
+      'queue',
+      guard,
+    ),
+    state: guarded(state, 'state', guard),
+    async ping() {
+      if (closed) return false;
+      try {
+        await guard.run('ping', () => sql`select 1`.execute(db), { write: false });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async probe() {
+      if (closed) return { writable: false, error: `the storage (${where}) was closed.` };
+      try {
+        await guard.run('probe', () => state.set(probeKey, { at: now() }), { write: true });
+        return { writable: true };
+      } catch (error) {
+        return { writable: false, error: (error as Error).message };
+      }
+    },
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}
+
+const probeKey = 'graphiti:probe';
+
+/** The password of a PostgreSQL URL, as written and decoded: texts no message may carry. */
+function passwordsOf(url: string): string[] {
+  let password: string;
+  try {
+    password = new URL(url).password;
+  } catch {
+    return [];
+  }
+  if (password === '') return [];
+  const forms = new Set([password]);
+  try {
+    forms.add(decodeURIComponent(password));
+  } catch {
+    // not valid percent-encoding: the raw form is what the driver sees
+  }
+  return [...forms].filter((form) => form.length >= 3);
+}
+
+/** Checks the connection and migrates when needed (serialised per SQLite file within this process). */
+async function connectAndMigrate(
+  db: Kysely<QueueDatabase>,
+  where: string,
+  sqlitePath: string | undefined,
+): Promise<void> {
+  await serialisePerFile(sqlitePath, async () => {
     try {
       await sql`select 1`.execute(db);
     } catch (error) {
-      await db.destroy().catch(() => {});
       throw new QueueError(
         'STORAGE_UNREACHABLE',
         `Cannot open ${where}: ${describeCause(error)}. Check that the server is running and storage.url / GRAPHITI_STORAGE_URL is right.`,
@@ -208,39 +333,13 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     if (await isMigrated(db as unknown as Kysely<unknown>)) return;
     const migration = await createMigrator(db as unknown as Kysely<unknown>).migrateToLatest();
     if (migration.error) {
-      await db.destroy().catch(() => {});
       throw new QueueError(
         'MIGRATION_FAILED',
         `Migrating ${where} failed: ${describeCause(migration.error)}.`,
-        { cause: migration.error },
+        {
+          cause: migration.error,
+        },
       );
     }
   });
-
-  const dialectName: DialectName = target.kind;
-  let closed: Promise<void> | undefined;
-  return {
-    db,
-    dialect: dialectName,
-    url: safeUrl,
-    queue: withStorageErrors(
-      createQueue(db, { dialect: dialectName, maxSize, ttlHours, maxAttempts, now }),
-      'queue',
-      where,
-    ),
-    state: withStorageErrors(createStateStore(db, now), 'state', where),
-    async ping() {
-      if (closed) return false;
-      try {
-        await sql`select 1`.execute(db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    close() {
-      closed ??= db.destroy();
-      return closed;
-    },
-  };
 }

@@ -1,40 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type Running, runChild as run } from './__fixtures__/run-child.js';
 import { backends } from './__fixtures__/test-backends.js';
 import { openStorage } from './open-storage.js';
-
-const child = new URL('./__fixtures__/queue-child.mjs', import.meta.url).pathname;
-
-interface Running {
-  readonly process: ChildProcess;
-  /** The next JSON line the child writes. */
-  next(): Promise<Record<string, unknown>>;
-  /** Resolves with the exit code (or signal). */
-  readonly exited: Promise<number | string>;
-}
-
-function run(mode: string, url: string, options: Record<string, unknown> = {}): Running {
-  const process = spawn(globalThis.process.execPath, [child, mode, url, JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  process.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const lines = createInterface({ input: process.stdout! })[Symbol.asyncIterator]();
-  const exited = once(process, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  return {
-    process,
-    exited,
-    async next() {
-      const line = await lines.next();
-      if (line.done) throw new Error(`child ${mode} ended without output (exit ${await exited}): ${stderr}`);
-      return JSON.parse(line.value) as Record<string, unknown>;
-    },
-  };
-}
 
 async function kill(running: Running): Promise<void> {
   running.process.kill('SIGKILL');
@@ -85,6 +52,36 @@ describe.each(backends())('several processes on $name', (backend) => {
         again = await storage.queue.lease({ count: 1, leaseSeconds: 30 });
       }
       expect(again.map((item) => item.id)).toEqual([id]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('gets the items stranded by a SIGKILL during a replay back within leaseSeconds; the dead worker holds nothing else', async () => {
+    const url = await backend.fresh();
+    const storage = await openStorage(url);
+    try {
+      const ids: string[] = [];
+      for (let n = 0; n < 10; n++) ids.push(await storage.queue.put('chat', { n }));
+      const leaseSeconds = 2;
+      const running = run('replay', url, { leaseSeconds, workMs: 100 });
+      // Kill it while it replays the third item.
+      for (let n = 0; n < 3; n++) expect(await running.next()).toEqual({ replaying: ids[n] });
+      await kill(running);
+      const killedAt = Date.now();
+      const stats = await storage.queue.stats();
+      expect(stats.counts.done).toBe(2);
+      expect(stats.counts.leased).toBe(1); // one item at a time: only the one in flight is stranded
+      // The other 7 are available at once; the stranded one once its (short) lease ends.
+      const free = await storage.queue.lease({ count: 10, leaseSeconds: 30 });
+      expect(free.map((item) => item.id)).toEqual(ids.slice(3));
+      let stranded: readonly { id: string }[] = [];
+      while (stranded.length === 0 && Date.now() - killedAt < (leaseSeconds + 2) * 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        stranded = await storage.queue.lease({ count: 10, leaseSeconds: 30 });
+      }
+      expect(stranded.map((item) => item.id)).toEqual([ids[2]]);
+      expect(Date.now() - killedAt).toBeLessThan((leaseSeconds + 1) * 1000);
     } finally {
       await storage.close();
     }

@@ -63,7 +63,9 @@ describe.each(backends())('queue on $name', (backend) => {
     it('returns the existing id for an idempotency key already in the queue', async () => {
       const { queue } = await open();
       const first = await queue.put('embed', { input: 'a' }, { idempotencyKey: 'req-1' });
-      const again = await queue.put('embed', { input: 'changed' }, { idempotencyKey: 'req-1' });
+      // Contract A: the same key with the same params (a retry) gets the first id; with different
+      // params it is a conflict (tested below), no longer silently the first id.
+      const again = await queue.put('embed', { input: 'a' }, { idempotencyKey: 'req-1' });
       const other = await queue.put('embed', { input: 'a' }, { idempotencyKey: 'req-2' });
       expect(again).toBe(first);
       expect(other).not.toBe(first);
@@ -227,6 +229,7 @@ describe.each(backends())('queue on $name', (backend) => {
           attempts: attempt,
           lastError: `local down ${attempt}`,
         });
+        clock += hour; // past the item's backoff (contract A: a nack defers the item)
       }
       await queue.lease({ count: 1, leaseSeconds: 30 });
       await queue.nack(id, 'local down 3');

@@ -16,6 +16,10 @@ export interface QueueTable {
   created_at: number;
   updated_at: number;
   lease_until: number | null;
+  /** Not handed out before this instant (migration 0003); null means due now. */
+  not_before: number | null;
+  /** The random owner token of the current (or last) lease (migration 0003). */
+  lease_token: string | null;
 }
 
 /** The `graphiti_state` table: small JSON values by key. */

@@ -318,6 +318,7 @@ describe('createQuotaTracker: persistence', () => {
     await first.update({}, { status: 200 });
     await first.update({}, { status: 200 });
     await first.addTokens({ promptTokens: 7, completionTokens: 9 });
+    await first.flush();
     const second = createQuotaTracker({ stateStore, dailyRequestLimit: 10, now: time.now });
     await second.update({}, { status: 200 });
     expect(await second.snapshot()).toMatchObject({
@@ -336,6 +337,7 @@ describe('createQuotaTracker: persistence', () => {
     const stateStore = createMemoryStateStore();
     const gateway = createQuotaTracker({ stateStore });
     await gateway.update({ 'x-ratelimit-limit': '50', 'x-ratelimit-remaining': '40' });
+    await gateway.flush();
     const cli = createQuotaTracker({ stateStore });
     expect(await cli.snapshot()).toMatchObject({ source: 'headers', limit: 50, remaining: 40 });
     expect(await stateStore.get(HEADERS_KEY)).toMatchObject({ limit: 50, remaining: 40 });
@@ -349,8 +351,11 @@ describe('createQuotaTracker: persistence', () => {
     for (let index = 0; index < 60; index++) {
       work.push(a.update({}, { status: 200 }), b.update({}, { status: 200 }));
       work.push(a.addTokens({ promptTokens: 1, completionTokens: 2 }), b.addTokens({ promptTokens: 1 }));
+      // Counts are flushed in the background; flush both trackers at once now and then, so they collide.
+      if (index % 10 === 9) work.push(a.flush(), b.flush());
     }
     await Promise.all(work);
+    await Promise.all([a.flush(), b.flush()]);
     expect(stateStore.conflicts).toBeGreaterThan(0); // the writers really did collide
     expect((await a.snapshot()).counters).toMatchObject({
       requests: 120,
@@ -378,7 +383,7 @@ describe('createQuotaTracker: batching', () => {
     expect(writes).toBeLessThanOrEqual(5);
   });
 
-  it('resolves update() only once its increment is stored', async () => {
+  it('shows every update made before a snapshot', async () => {
     const quota = createQuotaTracker({ stateStore: jitteryStore(createMemoryStateStore()) });
     for (let index = 1; index <= 3; index++) {
       await quota.update({}, { status: 200 });
@@ -397,7 +402,9 @@ describe('createQuotaTracker: failures', () => {
     };
     const quota = createQuotaTracker({ stateStore: broken, logger });
     await expect(quota.update({}, { status: 200 })).resolves.toBeUndefined();
+    await quota.flush(); // the store is written in the background, at a flush
     await expect(quota.addTokens({ promptTokens: 1 })).resolves.toBeUndefined();
+    await quota.flush();
     expect(logger.events('quota_state_error').map((entry) => entry.level)).toEqual(['error', 'error']);
   });
 

@@ -1,3 +1,5 @@
+import { type CloudUsage, cloudResetAt } from './cloud-usage.js';
+import { createCounterFlusher, type QuotaCounters } from './counter-flusher.js';
 import type { Logger } from './logger.js';
 import { QuotaError } from './quota-error.js';
 import {
@@ -7,6 +9,10 @@ import {
   redactHeaders,
 } from './rate-limit-headers.js';
 import { createMemoryStateStore, type StateStore } from './state-store.js';
+import { createUsagePoller, type UsagePoller } from './usage-poller.js';
+
+export type { QuotaCounters } from './counter-flusher.js';
+export { quotaDayKey } from './counter-flusher.js';
 
 /** Options of {@link createQuotaTracker}. */
 export interface QuotaTrackerOptions {
@@ -20,18 +26,24 @@ export interface QuotaTrackerOptions {
   readonly logger?: Logger;
   /** Clock in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
-}
-
-/** Today's local counters (UTC day). */
-export interface QuotaCounters {
-  /** `YYYY-MM-DD`, UTC. */
-  readonly day: string;
-  /** Cloud responses with a status below 400 (or none given) counted today. */
-  readonly requests: number;
-  /** Sum of Ollama's `prompt_eval_count` today. */
-  readonly promptTokens: number;
-  /** Sum of Ollama's `eval_count` today. */
-  readonly completionTokens: number;
+  /**
+   * The cloud API key (`cloud.api_key`): its value is scrubbed from every header logged; with `usagePolling`, the
+   * key the cloud's usage endpoints are asked with.
+   */
+  readonly apiKey?: string;
+  /** Other secret values to scrub from logged headers. */
+  readonly secrets?: readonly string[];
+  /**
+   * Poll the cloud's own usage figures (needs `apiKey`): `endpoint` is `cloud.endpoint`, `intervalSeconds` is
+   * `quota.poll_seconds` (0 = never). The figures appear as `snapshot().cloud` and trigger `quota_warning`.
+   */
+  readonly usagePolling?: {
+    readonly endpoint: string;
+    readonly intervalSeconds: number;
+    readonly fetch?: typeof globalThis.fetch;
+  };
+  /** Counters are flushed to the store at most this often (and on `flush()` / `close()`). @default 1000 */
+  readonly flushIntervalMs?: number;
 }
 
 /** The cloud's rate-limit cooldown, as the router recorded it. */
@@ -68,22 +80,37 @@ export interface QuotaSnapshot {
   readonly cooldown?: QuotaCooldown;
   /** ISO time of the header observation in use (source `headers`). */
   readonly observedAt?: string;
+  /** The cloud's own figures (`/api/balance` or `/api/usage`), when they were fetched. */
+  readonly cloud?: CloudUsage;
 }
 
 /** Usage tracking for Ollama Cloud. */
 export interface QuotaTracker {
   /**
-   * After every cloud HTTP response (any status): reads rate-limit headers, and counts one request locally
-   * when the status is below 400. Never throws (storage failures are logged as `quota_state_error`).
+   * After every cloud HTTP response (any status): reads rate-limit headers, and counts one request when the
+   * status is below 400. No storage I/O: counts are flushed in the background. Never throws.
    */
   update(
     headers: Headers | Record<string, string | string[] | undefined>,
     info?: { status?: number; body?: string },
   ): Promise<void>;
-  /** After a completed cloud answer: adds Ollama's prompt_eval_count / eval_count to today's counters. Never throws. */
+  /** After a completed cloud answer: adds Ollama's prompt_eval_count / eval_count to today's counters. No I/O. */
   addTokens(usage: { promptTokens?: number; completionTokens?: number }): Promise<void>;
-  /** The current usage picture. */
+  /** The current usage picture (flushes this tracker's pending counts first). */
   snapshot(): Promise<QuotaSnapshot>;
+  /** Writes the pending counts and observations now. Never throws (failures: `quota_state_error`). */
+  flush(): Promise<void>;
+  /** Stops the background flush and the usage poller, then flushes. Safe to call twice. */
+  close(): Promise<void>;
+  /** Takes the cloud's own figures (the usage poller calls it): kept for `snapshot()`, checked for `quota_warning`. */
+  recordCloudUsage(usage: CloudUsage): void;
+  /** The latest cloud figures known to this process, without I/O. */
+  cloudUsage(): CloudUsage | undefined;
+  /**
+   * Epoch ms when the cloud's figures say the limit ends (see `cloudResetAt`): the named window's reset, or
+   * without one the reset of a used-up window / the end of a used-up credit period. Undefined when unknown.
+   */
+  cloudResetAt(window?: string): number | undefined;
 }
 
 /** The record the router writes under `cloud_cooldown`. */
@@ -98,17 +125,13 @@ export interface CloudCooldownRecord {
 export const COOLDOWN_KEY = 'cloud_cooldown';
 /** State key of the last header observation. */
 export const HEADERS_KEY = 'quota:headers';
-const DAY_TTL_SECONDS = 8 * 24 * 3600;
-const CAS_ATTEMPTS = 100;
+/** State key of the last cloud usage figures (so `graphiti quota` in another process sees them). */
+export const CLOUD_USAGE_KEY = 'quota:cloud';
+const CLOUD_USAGE_TTL_SECONDS = 24 * 3600;
 
 /** `YYYY-MM-DD` of an epoch-millisecond time, in UTC. */
 export function utcDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
-}
-
-/** The state key of a UTC day's counters: `quota:YYYY-MM-DD`. */
-export function quotaDayKey(day: string): string {
-  return `quota:${day}`;
 }
 
 /** The usage window a 429 body names (`hourly`, `daily`, `session`, `weekly`, `monthly`), if any. */
@@ -129,16 +152,6 @@ function nonNegative(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
 
-function readCounters(day: string, value: unknown): QuotaCounters {
-  const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  return {
-    day,
-    requests: nonNegative(record.requests),
-    promptTokens: nonNegative(record.promptTokens),
-    completionTokens: nonNegative(record.completionTokens),
-  };
-}
-
 function fractionOf(observation: Omit<StoredObservation, 'observedAt'>): number | undefined {
   if (observation.exhausted === true) return 1;
   if (observation.limit !== undefined && observation.remaining !== undefined) {
@@ -157,28 +170,35 @@ function isValidObservation(value: unknown, now: number): value is StoredObserva
   );
 }
 
+function isCloudUsage(value: unknown): value is CloudUsage {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    (record.source === 'balance' || record.source === 'usage') &&
+    Array.isArray(record.windows) &&
+    typeof record.fetchedAt === 'string'
+  );
+}
+
 function nextUtcMidnight(time: number): number {
   const date = new Date(time);
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
 }
 
-/**
- * Creates a quota tracker. Call `update(headers, { status })` after every cloud response and
- * `addTokens(...)` after every completed cloud answer; `snapshot()` reports usage.
- *
- * Counters for the UTC day live in the StateStore under `quota:YYYY-MM-DD` and are changed with
- * compare-and-set loops, so trackers sharing a store (several gateway instances on one Postgres) never lose an
- * increment and a restart does not reset the day. The last header observation is stored under `quota:headers`.
- *
- * @example
- * ```ts
- * const quota = createQuotaTracker({ warningThreshold: 0.8, dailyRequestLimit: 500, stateStore, logger });
- * const response = await fetch('https://ollama.com/api/chat', init);
- * await quota.update(response.headers, { status: response.status });
- * console.log(await quota.snapshot()); // { source: 'counted', limit: 500, remaining: 499, ... }
- * ```
- */
-export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTracker {
+function toStored(observation: RateLimitObservation, time: number): StoredObservation {
+  return {
+    ...(observation.limit === undefined ? {} : { limit: observation.limit }),
+    ...(observation.remaining === undefined ? {} : { remaining: observation.remaining }),
+    ...(observation.resetAt === undefined ? {} : { resetAt: observation.resetAt }),
+    ...(observation.exhausted === true ? { exhausted: true } : {}),
+    observedAt: time,
+  };
+}
+
+function validateOptions(options: QuotaTrackerOptions): {
+  warningThreshold: number;
+  dailyRequestLimit: number;
+} {
   const warningThreshold = options.warningThreshold ?? 0.8;
   if (!(Number.isFinite(warningThreshold) && warningThreshold > 0 && warningThreshold <= 1)) {
     throw new QuotaError(
@@ -193,13 +213,75 @@ export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTrac
       `quota.daily_request_limit must be a whole number, 0 for unknown (got ${String(options.dailyRequestLimit)}).`,
     );
   }
+  return { warningThreshold, dailyRequestLimit };
+}
+
+interface WarningFields {
+  readonly limit: number | undefined;
+  readonly remaining: number | undefined;
+  readonly source: 'headers' | 'counted' | 'cloud';
+  readonly extra?: Record<string, unknown>;
+}
+
+/** One `quota_warning` per crossing and source; re-armed when usage falls below, or a new window starts. */
+function createWarnings(threshold: number, logger: Logger | undefined) {
+  // source key -> the window the last warning was for ('headers', 'counted:<day>', 'cloud:<name>').
+  const warned = new Map<string, string>();
+  return (key: string, window: string, fraction: number | undefined, fields: WarningFields): void => {
+    if (fraction === undefined) return;
+    if (fraction < threshold) {
+      warned.delete(key);
+      return;
+    }
+    if (warned.get(key) === window) return;
+    warned.set(key, window);
+    logger?.warn(
+      {
+        event: 'quota_warning',
+        used_fraction: Math.round(fraction * 10_000) / 10_000,
+        limit: fields.limit ?? null,
+        remaining: fields.remaining ?? null,
+        source: fields.source,
+        threshold,
+        ...fields.extra,
+      },
+      'quota_warning',
+    );
+  };
+}
+
+/**
+ * Creates a quota tracker. Call `update(headers, { status })` after every cloud response and
+ * `addTokens(...)` after every completed cloud answer; `snapshot()` reports usage.
+ *
+ * `update()` and `addTokens()` do no storage I/O: counts accumulate in memory and are flushed to the StateStore
+ * at most once per `flushIntervalMs` and on `flush()` / `close()`, with the store's atomic `increment` when it
+ * has one (else a compare-and-set loop), so trackers sharing a store never lose an increment. A crash loses at
+ * most one interval of counts. The last header observation is stored under `quota:headers` at the same flush.
+ *
+ * @example
+ * ```ts
+ * const quota = createQuotaTracker({ warningThreshold: 0.8, dailyRequestLimit: 500, stateStore, logger });
+ * const response = await fetch('https://ollama.com/api/chat', init);
+ * await quota.update(response.headers, { status: response.status });
+ * console.log(await quota.snapshot()); // { source: 'counted', limit: 500, remaining: 499, ... }
+ * await quota.close(); // at shutdown: writes what is pending
+ * ```
+ */
+export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTracker {
+  const { warningThreshold, dailyRequestLimit } = validateOptions(options);
   const store =
     options.stateStore ?? createMemoryStateStore(options.now === undefined ? {} : { now: options.now });
   const logger = options.logger;
   const now = options.now ?? Date.now;
+  const secrets = [...(options.apiKey === undefined ? [] : [options.apiKey]), ...(options.secrets ?? [])];
+  const warn = createWarnings(warningThreshold, logger);
   let headersLogged = false;
-  // The window the last quota_warning was for: 'headers', or 'counted:<day>' (a new day re-arms it).
-  let warnedWindow: string | undefined;
+  /** This process's latest observation, and the shared one read at the last flush. */
+  let ownObservation: StoredObservation | undefined;
+  let sharedObservation: unknown;
+  let cloud: CloudUsage | undefined;
+  let closed = false;
 
   function logStateError(operation: string, error: unknown): void {
     logger?.error(
@@ -212,159 +294,144 @@ export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTrac
     );
   }
 
-  interface Delta {
-    requests: number;
-    promptTokens: number;
-    completionTokens: number;
-  }
-  interface Batch extends Delta {
-    readonly day: string;
-    started: boolean;
-    readonly done: Promise<QuotaCounters | undefined>;
-    resolve(counters: QuotaCounters | undefined): void;
-  }
-  // Increments wait here while a write is in flight and then go to the store together, in one
-  // read-modify-CAS: concurrent requests of one tracker do not compete with each other for the same key.
-  const batches: Batch[] = [];
-  let draining = false;
-
-  /** Read-modify-CAS of one batch on its day's counters; the written counters, or undefined after giving up. */
-  async function write(batch: Batch): Promise<QuotaCounters | undefined> {
-    const key = quotaDayKey(batch.day);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const stored = await store.get<unknown>(key);
-      const current = readCounters(batch.day, stored);
-      const next: QuotaCounters = {
-        day: batch.day,
-        requests: current.requests + batch.requests,
-        promptTokens: current.promptTokens + batch.promptTokens,
-        completionTokens: current.completionTokens + batch.completionTokens,
-      };
-      if (await store.compareAndSet(key, stored, next, { ttlSeconds: DAY_TTL_SECONDS })) return next;
-      // Contention with another tracker: back off a little, randomly, so the writers stop colliding.
-      if (attempt >= 2)
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
-    }
-    throw new Error(`gave up after ${CAS_ATTEMPTS} compare-and-set conflicts on ${key}`);
+  function headersInCharge(time: number): boolean {
+    return isValidObservation(ownObservation, time) || isValidObservation(sharedObservation, time);
   }
 
-  async function drain(): Promise<void> {
-    draining = true;
-    for (let batch = batches[0]; batch !== undefined; batch = batches[0]) {
-      batch.started = true;
-      let written: QuotaCounters | undefined;
-      try {
-        written = await write(batch);
-      } catch (error) {
-        logStateError('counters', error);
-      }
-      batches.shift();
-      batch.resolve(written);
-    }
-    draining = false;
+  /** Without headers of its own, counting against the daily limit, unless a header observation is in charge. */
+  function checkCounted(): void {
+    if (dailyRequestLimit === 0) return;
+    const time = now();
+    if (headersInCharge(time)) return;
+    const counters = flusher.estimate(utcDay(time));
+    warn('counted', `counted:${counters.day}`, counters.requests / dailyRequestLimit, {
+      limit: dailyRequestLimit,
+      remaining: Math.max(0, dailyRequestLimit - counters.requests),
+      source: 'counted',
+    });
   }
 
-  /** Adds to today's counters; resolves with the counters as written (undefined when the store failed). */
-  function addToCounters(delta: Partial<Delta>): Promise<QuotaCounters | undefined> {
-    const day = utcDay(now());
-    let batch = batches.at(-1);
-    if (batch === undefined || batch.started || batch.day !== day) {
-      let resolve!: (counters: QuotaCounters | undefined) => void;
-      const done = new Promise<QuotaCounters | undefined>((settle) => {
-        resolve = settle;
+  const flusher = createCounterFlusher({
+    store,
+    intervalMs: options.flushIntervalMs ?? 1000,
+    onError: logStateError,
+    async afterFlush() {
+      if (dailyRequestLimit === 0) return;
+      sharedObservation = await store.get<unknown>(HEADERS_KEY);
+      checkCounted();
+    },
+  });
+
+  function recordCloudUsage(usage: CloudUsage): void {
+    cloud = usage;
+    flusher.setLater(CLOUD_USAGE_KEY, usage, CLOUD_USAGE_TTL_SECONDS);
+    for (const window of usage.windows) {
+      warn(`cloud:${window.name}`, `cloud:${window.name}`, window.usedFraction, {
+        limit: undefined,
+        remaining: undefined,
+        source: 'cloud',
+        extra: { window: window.name, resets_at: window.resetsAt ?? null },
       });
-      batch = { day, requests: 0, promptTokens: 0, completionTokens: 0, started: false, done, resolve };
-      batches.push(batch);
     }
-    batch.requests += delta.requests ?? 0;
-    batch.promptTokens += delta.promptTokens ?? 0;
-    batch.completionTokens += delta.completionTokens ?? 0;
-    if (!draining) void drain();
-    return batch.done;
   }
 
-  function checkThreshold(
-    fraction: number | undefined,
-    fields: { limit: number | undefined; remaining: number | undefined; source: 'headers' | 'counted' },
-    window: string,
-  ): void {
-    if (fraction === undefined) return;
-    if (fraction < warningThreshold) {
-      warnedWindow = undefined;
-      return;
+  let poller: UsagePoller | undefined;
+  let firstPoll: Promise<unknown> | undefined;
+  if (options.usagePolling !== undefined && options.apiKey !== undefined && options.apiKey !== '') {
+    poller = createUsagePoller({
+      endpoint: options.usagePolling.endpoint,
+      apiKey: options.apiKey,
+      intervalSeconds: options.usagePolling.intervalSeconds,
+      ...(options.usagePolling.fetch === undefined ? {} : { fetch: options.usagePolling.fetch }),
+      ...(logger === undefined ? {} : { logger }),
+      now,
+      onUsage: recordCloudUsage,
+    });
+    if (options.usagePolling.intervalSeconds > 0) firstPoll = poller.poll();
+  }
+
+  function update(headers: HeaderInput, info: { status?: number; body?: string }): void {
+    const time = now();
+    if (!headersLogged) {
+      headersLogged = true;
+      logger?.debug(
+        {
+          event: 'quota_headers_seen',
+          status: info.status ?? null,
+          headers: redactHeaders(headers, secrets),
+        },
+        'quota_headers_seen',
+      );
     }
-    if (warnedWindow === window) return;
-    warnedWindow = window;
-    logger?.warn(
-      {
-        event: 'quota_warning',
-        used_fraction: Math.round(fraction * 10_000) / 10_000,
-        limit: fields.limit ?? null,
-        remaining: fields.remaining ?? null,
-        source: fields.source,
-        threshold: warningThreshold,
-      },
-      'quota_warning',
-    );
+    const observation = parseRateLimitHeaders(headers, {
+      now: time,
+      ...(info.status === undefined ? {} : { status: info.status }),
+    });
+    if (info.status === undefined || info.status < 400) flusher.add(utcDay(time), { requests: 1 });
+    if (observation !== undefined) {
+      const stored = toStored(observation, time);
+      ownObservation = stored;
+      const ttlSeconds =
+        stored.resetAt === undefined ? 24 * 3600 : Math.max(1, Math.ceil((stored.resetAt - time) / 1000));
+      flusher.setLater(HEADERS_KEY, stored, ttlSeconds);
+      warn('headers', 'headers', fractionOf(stored), {
+        limit: stored.limit,
+        remaining: stored.remaining,
+        source: 'headers',
+      });
+    } else if (info.status === undefined || info.status < 400) {
+      checkCounted();
+    }
+  }
+
+  async function snapshot(): Promise<QuotaSnapshot> {
+    if (firstPoll !== undefined) await firstPoll;
+    await flusher.flush();
+    const time = now();
+    const day = utcDay(time);
+    const [counters, storedHeaders, storedCooldown, storedCloud] = await Promise.all([
+      flusher.read(day),
+      store.get<unknown>(HEADERS_KEY),
+      store.get<unknown>(COOLDOWN_KEY),
+      cloud === undefined ? store.get<unknown>(CLOUD_USAGE_KEY) : Promise.resolve(cloud),
+    ]);
+    const cooldown = readCooldown(storedCooldown, time);
+    const base = {
+      counters,
+      warningThreshold,
+      ...(cooldown === undefined ? {} : { cooldown }),
+      ...(isCloudUsage(storedCloud) ? { cloud: storedCloud } : {}),
+    };
+    if (isValidObservation(storedHeaders, time)) {
+      const usedFraction = fractionOf(storedHeaders);
+      return {
+        source: 'headers',
+        ...(storedHeaders.limit === undefined ? {} : { limit: storedHeaders.limit }),
+        ...(storedHeaders.remaining === undefined ? {} : { remaining: storedHeaders.remaining }),
+        ...(usedFraction === undefined ? {} : { usedFraction }),
+        ...(storedHeaders.resetAt === undefined
+          ? {}
+          : { resetAt: new Date(storedHeaders.resetAt).toISOString() }),
+        observedAt: new Date(storedHeaders.observedAt).toISOString(),
+        ...base,
+      };
+    }
+    const resetAt = new Date(nextUtcMidnight(time)).toISOString();
+    if (dailyRequestLimit === 0) return { source: 'counted', resetAt, ...base };
+    return {
+      source: 'counted',
+      limit: dailyRequestLimit,
+      remaining: Math.max(0, dailyRequestLimit - counters.requests),
+      usedFraction: counters.requests / dailyRequestLimit,
+      resetAt,
+      ...base,
+    };
   }
 
   return {
     async update(headers, info = {}): Promise<void> {
       try {
-        const time = now();
-        if (!headersLogged) {
-          headersLogged = true;
-          logger?.debug(
-            {
-              event: 'quota_headers_seen',
-              status: info.status ?? null,
-              headers: redactHeaders(headers as HeaderInput),
-            },
-            'quota_headers_seen',
-          );
-        }
-        const observation: RateLimitObservation | undefined = parseRateLimitHeaders(headers as HeaderInput, {
-          now: time,
-          ...(info.status === undefined ? {} : { status: info.status }),
-        });
-        const counts = info.status === undefined || info.status < 400;
-        const counters = counts ? await addToCounters({ requests: 1 }) : undefined;
-        if (observation !== undefined) {
-          const stored: StoredObservation = {
-            ...(observation.limit === undefined ? {} : { limit: observation.limit }),
-            ...(observation.remaining === undefined ? {} : { remaining: observation.remaining }),
-            ...(observation.resetAt === undefined ? {} : { resetAt: observation.resetAt }),
-            ...(observation.exhausted === true ? { exhausted: true } : {}),
-            observedAt: time,
-          };
-          const ttlSeconds =
-            stored.resetAt === undefined ? 24 * 3600 : Math.max(1, Math.ceil((stored.resetAt - time) / 1000));
-          await store.set(HEADERS_KEY, stored, { ttlSeconds });
-          checkThreshold(
-            fractionOf(stored),
-            {
-              limit: stored.limit,
-              remaining: stored.remaining,
-              source: 'headers',
-            },
-            'headers',
-          );
-        } else if (counters !== undefined && dailyRequestLimit > 0) {
-          // Without headers of its own, a response counts against the daily limit unless a still-valid
-          // header observation (from this or another instance) is in charge.
-          const current = await store.get<unknown>(HEADERS_KEY);
-          if (!isValidObservation(current, time)) {
-            checkThreshold(
-              counters.requests / dailyRequestLimit,
-              {
-                limit: dailyRequestLimit,
-                remaining: Math.max(0, dailyRequestLimit - counters.requests),
-                source: 'counted',
-              },
-              `counted:${counters.day}`,
-            );
-          }
-        }
+        update(headers as HeaderInput, info);
       } catch (error) {
         logStateError('update', error);
       }
@@ -374,49 +441,23 @@ export function createQuotaTracker(options: QuotaTrackerOptions = {}): QuotaTrac
       const prompt = nonNegative(usage.promptTokens);
       const completion = nonNegative(usage.completionTokens);
       if (prompt === 0 && completion === 0) return;
-      try {
-        await addToCounters({ promptTokens: prompt, completionTokens: completion });
-      } catch (error) {
-        logStateError('addTokens', error);
-      }
+      flusher.add(utcDay(now()), { promptTokens: prompt, completionTokens: completion });
     },
 
-    async snapshot(): Promise<QuotaSnapshot> {
-      const time = now();
-      const day = utcDay(time);
-      const [storedCounters, storedHeaders, storedCooldown] = await Promise.all([
-        store.get<unknown>(quotaDayKey(day)),
-        store.get<unknown>(HEADERS_KEY),
-        store.get<unknown>(COOLDOWN_KEY),
-      ]);
-      const counters = readCounters(day, storedCounters);
-      const cooldown = readCooldown(storedCooldown, time);
-      const base = { counters, warningThreshold, ...(cooldown === undefined ? {} : { cooldown }) };
-      if (isValidObservation(storedHeaders, time)) {
-        const usedFraction = fractionOf(storedHeaders);
-        return {
-          source: 'headers',
-          ...(storedHeaders.limit === undefined ? {} : { limit: storedHeaders.limit }),
-          ...(storedHeaders.remaining === undefined ? {} : { remaining: storedHeaders.remaining }),
-          ...(usedFraction === undefined ? {} : { usedFraction }),
-          ...(storedHeaders.resetAt === undefined
-            ? {}
-            : { resetAt: new Date(storedHeaders.resetAt).toISOString() }),
-          observedAt: new Date(storedHeaders.observedAt).toISOString(),
-          ...base,
-        };
+    snapshot,
+    flush: () => flusher.flush(),
+
+    async close(): Promise<void> {
+      if (!closed) {
+        closed = true;
+        poller?.close();
       }
-      const resetAt = new Date(nextUtcMidnight(time)).toISOString();
-      if (dailyRequestLimit === 0) return { source: 'counted', resetAt, ...base };
-      return {
-        source: 'counted',
-        limit: dailyRequestLimit,
-        remaining: Math.max(0, dailyRequestLimit - counters.requests),
-        usedFraction: counters.requests / dailyRequestLimit,
-        resetAt,
-        ...base,
-      };
+      await flusher.close();
     },
+
+    recordCloudUsage,
+    cloudUsage: () => cloud,
+    cloudResetAt: (window) => cloudResetAt(cloud, now(), window),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateLimitHeaders, parseReset, parseRetryAfter, redactHeaders } from './rate-limit-headers.js';
+import { parseRateLimitHeaders, parseReset, redactHeaders } from './rate-limit-headers.js';
+import { parseRetryAfter, retryAfterAt } from './retry-after.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -179,8 +180,13 @@ describe('parseReset and parseRetryAfter', () => {
   });
 
   it('parses Retry-After seconds and dates, and rejects garbage', () => {
-    expect(parseRetryAfter('5', NOW)).toBe(NOW + 5000);
-    expect(parseRetryAfter('Wed, 25 Nov 2026 12:01:00 GMT', NOW)).toBe(NOW + 60_000);
+    // parseRetryAfter returns seconds (contract C); retryAfterAt is the same value as an epoch time.
+    expect(retryAfterAt('5', NOW)).toBe(NOW + 5000);
+    expect(retryAfterAt('Wed, 25 Nov 2026 12:01:00 GMT', NOW)).toBe(NOW + 60_000);
+    expect(retryAfterAt('-1', NOW)).toBeUndefined();
+    expect(retryAfterAt('whenever', NOW)).toBeUndefined();
+    expect(parseRetryAfter('5', NOW)).toBe(5);
+    expect(parseRetryAfter('Wed, 25 Nov 2026 12:01:00 GMT', NOW)).toBe(60);
     expect(parseRetryAfter('-1', NOW)).toBeUndefined();
     expect(parseRetryAfter('whenever', NOW)).toBeUndefined();
   });
@@ -203,5 +209,25 @@ describe('redactHeaders', () => {
       'x-api-key': '[redacted]',
       'x-ratelimit-remaining': '5',
     });
+  });
+});
+
+describe('redactHeaders with secret values', () => {
+  it('scrubs a secret value echoed in any header, plain or URL-encoded', () => {
+    const key = 'sk-live/abc+123';
+    const redacted = redactHeaders(
+      {
+        'x-echo': `Bearer ${key}`,
+        location: `https://example.test/?key=${encodeURIComponent(key)}`,
+        'x-ratelimit-remaining': '5',
+      },
+      [key],
+    );
+    expect(redacted).toEqual({
+      'x-echo': 'Bearer [redacted]',
+      location: 'https://example.test/?key=[redacted]',
+      'x-ratelimit-remaining': '5',
+    });
+    expect(JSON.stringify(redacted)).not.toContain('abc');
   });
 });

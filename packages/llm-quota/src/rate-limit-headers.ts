@@ -1,3 +1,6 @@
+import { parseHttpDate, retryAfterAt } from './retry-after.js';
+import { scrubSecrets } from './scrub-secrets.js';
+
 /** Response headers as a fetch `Headers` object or a Node-style record. */
 export type HeaderInput = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -41,11 +44,14 @@ export function headerMap(headers: HeaderInput): Map<string, string> {
 
 const SECRET_HEADER = /authorization|cookie|token|secret|api[-_]?key|password/i;
 
-/** The headers with authorisation, cookie, token and key values replaced by `[redacted]`. */
-export function redactHeaders(headers: HeaderInput): Record<string, string> {
+/**
+ * The headers with authorisation, cookie, token and key values replaced by `[redacted]`; in every other value,
+ * each of `secrets` (e.g. the API key, should an upstream echo it in a header) is replaced by `[redacted]` too.
+ */
+export function redactHeaders(headers: HeaderInput, secrets: readonly string[] = []): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of headerMap(headers))
-    result[name] = SECRET_HEADER.test(name) ? '[redacted]' : value;
+    result[name] = SECRET_HEADER.test(name) ? '[redacted]' : scrubSecrets(value, secrets);
   return result;
 }
 
@@ -91,21 +97,6 @@ export function parseReset(value: string | undefined, now: number): number | und
     }
     return now + Math.round(total);
   }
-  return parseHttpDate(text);
-}
-
-/** An HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`) as epoch milliseconds. */
-function parseHttpDate(text: string): number | undefined {
-  if (!/[a-z]/i.test(text)) return undefined;
-  const time = Date.parse(text);
-  return Number.isFinite(time) && time > 0 ? time : undefined;
-}
-
-/** `Retry-After`: delay seconds or an HTTP-date, as epoch milliseconds. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return now + Math.round(Number(text) * 1000);
   return parseHttpDate(text);
 }
 
@@ -217,7 +208,7 @@ export function parseRateLimitHeaders(
 
   const exhausted = options.status === 429;
   if (exhausted) {
-    const retryAt = parseRetryAfter(map.get('retry-after'), now);
+    const retryAt = retryAfterAt(map.get('retry-after'), now);
     if (retryAt !== undefined) {
       used.add('retry-after');
       resetAt = resetAt === undefined ? retryAt : Math.max(resetAt, retryAt);

@@ -70,6 +70,7 @@ for (const backend of backends) {
         );
       }
       await Promise.all(work);
+      await Promise.all([a.flush(), b.flush()]);
       const snapshot = await b.snapshot();
       expect(snapshot.counters).toMatchObject({ requests: 80, promptTokens: 80, completionTokens: 160 });
       expect(snapshot).toMatchObject({ source: 'counted', limit: 1000, remaining: 920 });
@@ -85,6 +86,7 @@ for (const backend of backends) {
         'x-ratelimit-reset': '3600',
       });
       await tracker.addTokens({ promptTokens: 10, completionTokens: 20 });
+      await tracker.close();
       await before.state.set(
         COOLDOWN_KEY,
         { until: Date.now() + 600_000, reason: 'weekly usage limit', status: 429, since: Date.now() },

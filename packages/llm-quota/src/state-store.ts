@@ -19,6 +19,14 @@ export interface StateStore {
     value: unknown,
     options?: { ttlSeconds?: number },
   ): Promise<boolean>;
+  /**
+   * Optional (contract A, `@graphiti/llm-queue`): adds `delta` to the number under `key` in one atomic
+   * statement (a missing key starts at 0) and returns the new total. When a store has it, the tracker flushes
+   * its counters with it; without it, with a compare-and-set loop. The options may be ignored.
+   */
+  increment?(key: string, delta: number, options?: { ttlSeconds?: number }): Promise<number>;
+  /** Optional: the number under `key`, 0 when absent. */
+  getNumber?(key: string): Promise<number>;
 }
 
 /** Options of {@link createMemoryStateStore}. */

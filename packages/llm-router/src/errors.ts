@@ -95,21 +95,32 @@ export class StreamInterruptedError extends RouterError {
   }
 }
 
-/** Every provider that was tried rejected the request as invalid (HTTP 400). Not queued: fix the request. */
+/**
+ * A provider rejected the request itself (400 and other client errors), or the model exists on neither side
+ * (404 `model 'x' not found`, as Ollama answers). Never substituted, never queued: fix the request.
+ */
 export class LLMRequestError extends RouterError {
-  /** The HTTP status the providers answered (400). */
+  /** The provider's HTTP status (400, 404, ...). */
   readonly status: number;
   /** What each provider/model said. */
   readonly failures: readonly AttemptFailure[];
+  /** The provider's own `error` text (secrets scrubbed): the gateway answers `{"error": upstreamMessage}`. */
+  readonly upstreamMessage: string | undefined;
 
   constructor(
     message: string,
-    options: { status: number; failures: readonly AttemptFailure[]; cause?: unknown },
+    options: {
+      status: number;
+      failures: readonly AttemptFailure[];
+      upstreamMessage?: string | undefined;
+      cause?: unknown;
+    },
   ) {
     super('LLM_BAD_REQUEST', message, { cause: options.cause, retryable: false });
     this.name = 'LLMRequestError';
     this.status = options.status;
     this.failures = options.failures;
+    this.upstreamMessage = options.upstreamMessage;
     Object.defineProperty(this, requestMarker, { value: true });
   }
 

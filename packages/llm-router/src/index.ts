@@ -1,6 +1,6 @@
-export { type Classification, classifyError, classifyStatus } from './classify-error.js';
-export { type CloudCooldown, COOLDOWN_KEY, parseRetryAfter } from './cooldown.js';
-export { createRouter, type ModelListing, type Router, type RouterOptions } from './create-router.js';
+export { type Classification, classifyError, classifyStatus } from './classify.js';
+export { type CloudCooldown, COOLDOWN_KEY, MODEL_COOLDOWNS_KEY } from './cooldown.js';
+export { createRouter, type Router, type RouterOptions } from './create-router.js';
 export {
   LLMRequestError,
   LLMUnavailableError,
@@ -8,18 +8,21 @@ export {
   type RouterErrorCode,
   StreamInterruptedError,
 } from './errors.js';
+export type { RouterEvent, RouterEventListener } from './events.js';
 export {
   createFileStateStore,
   createMemoryStateStore,
   type FileStateStoreOptions,
 } from './file-state-store.js';
-export { cloudModelName, resolveCloudModel } from './model-names.js';
+export { resolveCloudModel } from './model-names.js';
 export {
   type ProcessPendingOptions,
   type ProcessPendingResult,
   processPending,
   type ReplayProgress,
 } from './process-pending.js';
+export { rawBody } from './raw-body.js';
+export type { ShowResult } from './show.js';
 export type {
   AttemptFailure,
   CallOptions,

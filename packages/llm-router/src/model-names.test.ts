@@ -1,6 +1,6 @@
 import { modelMatches } from '@graphiti/llm-health';
 import { describe, expect, it } from 'vitest';
-import { cloudModelName, isDefaultModel, preferRequested, resolveCloudModel } from './model-names.js';
+import { isDefaultModel, parseModelRef, preferRequested, resolveCloudModel } from './model-names.js';
 
 describe('cloud model names', () => {
   it.each([
@@ -10,7 +10,17 @@ describe('cloud model names', () => {
     ['my-cloud', 'my-cloud'],
     [' qwen3-coder:480b-cloud ', 'qwen3-coder:480b'],
   ])('%s is sent as %s', (input, sent) => {
-    expect(cloudModelName(input)).toBe(sent);
+    expect(resolveCloudModel(input, 'gpt-oss:120b')).toBe(sent);
+  });
+
+  it.each([
+    ['gemma2:9b:local', { name: 'gemma2:9b', force: 'local' }],
+    ['llama3.2:local', { name: 'llama3.2', force: 'local' }],
+    ['glm-5:cloud', { name: 'glm-5', force: 'cloud' }],
+    ['gpt-oss:120b-cloud', { name: 'gpt-oss:120b', force: 'cloud' }],
+    ['gemma2:9b', { name: 'gemma2:9b' }],
+  ])('reads the side suffix of %s', (input, ref) => {
+    expect(parseModelRef(input)).toEqual(ref);
   });
 
   it('maps no model and "default" to cloud.default_model', () => {

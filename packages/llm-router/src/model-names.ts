@@ -1,13 +1,21 @@
-/**
- * The name ollama.com knows a model by: `gpt-oss:120b-cloud` -> `gpt-oss:120b`, `glm-5:cloud` -> `glm-5`.
- * Local-server style cloud names are accepted so that seed-style configs keep working.
- */
-export function cloudModelName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.endsWith(':cloud')) return trimmed.slice(0, -':cloud'.length);
-  const colon = trimmed.lastIndexOf(':');
-  if (colon > 0 && trimmed.endsWith('-cloud')) return trimmed.slice(0, -'-cloud'.length);
-  return trimmed;
+import { cloudModelName } from '@graphiti/llm-config';
+
+/** A model name as Ollama reads its suffixes: `name:local` forces local, `name:cloud` / `name-cloud` cloud. */
+export interface ModelRef {
+  /** The name without the suffix (the cloud form for `force: 'cloud'`). */
+  readonly name: string;
+  /** Where the suffix forces the request, if it names a side. */
+  readonly force?: 'local' | 'cloud';
+}
+
+/** Reads `name:local`, `name:tag:local`, `name:cloud`, `name:tag:cloud`, `name:tag-cloud` (notes §9.3). */
+export function parseModelRef(requested: string): ModelRef {
+  const trimmed = requested.trim();
+  if (trimmed.endsWith(':local') && trimmed.length > ':local'.length) {
+    return { name: trimmed.slice(0, -':local'.length), force: 'local' };
+  }
+  const cloud = cloudModelName(trimmed);
+  return cloud === trimmed ? { name: trimmed } : { name: cloud, force: 'cloud' };
 }
 
 /** True when the caller left the model to the router (none, empty or 'default'). */
@@ -15,7 +23,7 @@ export function isDefaultModel(name: string | undefined): boolean {
   return name === undefined || name.trim() === '' || name.trim() === 'default';
 }
 
-/** The model a request goes to on the cloud. */
+/** The model a request goes to on the cloud (`cloudModelName` of `@graphiti/llm-config` strips the suffix). */
 export function resolveCloudModel(requested: string | undefined, defaultModel: string): string {
   return cloudModelName(isDefaultModel(requested) ? defaultModel : (requested as string));
 }

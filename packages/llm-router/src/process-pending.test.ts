@@ -8,11 +8,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { captureLog, messages, testConfig } from './__fixtures__/harness.js';
 import { createRouter, type Router } from './create-router.js';
 import { processPending, type ReplayProgress } from './process-pending.js';
+import type { ReplayQueue } from './types.js';
 
 let local: OllamaFake;
 let directory: string;
 let storage: Storage;
 let router: Router;
+/** The storage's clock: a nacked item is backed off, so the tests move time past its not_before. */
+let clock = Date.now();
+const pastBackoff = (): void => {
+  clock += 2 * 60 * 60 * 1000;
+};
 
 beforeAll(async () => {
   local = await startOllamaFake({ models: ['gemma2:9b', 'llama3.2:3b', 'nomic-embed-text'] });
@@ -23,7 +29,8 @@ afterAll(async () => {
 beforeEach(async () => {
   local.reset();
   directory = await mkdtemp(join(tmpdir(), 'llm-router-replay-'));
-  storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`, { maxAttempts: 3 });
+  clock = Date.now();
+  storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`, { maxAttempts: 3, now: () => clock });
   // no API key: replays go to the local fake only
   router = createRouter({ config: testConfig(undefined, local), logger: captureLog().logger });
 });
@@ -70,10 +77,15 @@ describe('processPending', () => {
       const first = await processPending(storage.queue, router);
       expect(first).toEqual({ processed: 1, succeeded: 0, requeued: 1, failed: 0 });
       expect(await storage.queue.get(id)).toMatchObject({ status: 'ready', attempts: 1 });
+      // backed off: not replayed again before its not_before
+      expect(await processPending(storage.queue, router)).toMatchObject({ processed: 0 });
+      pastBackoff();
       await processPending(storage.queue, router);
+      pastBackoff();
       await processPending(storage.queue, router);
       expect(await storage.queue.get(id)).toMatchObject({ status: 'failed', attempts: 3 });
       // a failed item is not leased again
+      pastBackoff();
       expect(await processPending(storage.queue, router)).toMatchObject({ processed: 0 });
     } finally {
       await local.start();
@@ -85,6 +97,7 @@ describe('processPending', () => {
     for (let round = 0; round < 2; round++) {
       const [item] = await storage.queue.lease({ count: 1, leaseSeconds: 60 });
       await storage.queue.nack(item?.id as string, 'down');
+      pastBackoff();
     }
     const result = await processPending(storage.queue, router, { maxAttempts: 2 });
     expect(result).toEqual({ processed: 1, succeeded: 0, requeued: 0, failed: 1 });
@@ -104,6 +117,43 @@ describe('processPending', () => {
       processed: 0,
     });
     expect((await storage.queue.stats()).counts.ready).toBe(3);
+  });
+});
+
+describe('processPending with a queue that checks lease owners', () => {
+  it("passes each leased item's lease token to ack, nack and fail", async () => {
+    const calls: { op: string; id: string; token: string | undefined }[] = [];
+    const tokens = new Map<string, string>();
+    const owned: ReplayQueue = {
+      async lease(leaseOptions) {
+        const items = await storage.queue.lease(leaseOptions);
+        return items.map((item) => {
+          const leaseToken = `token-${item.id}`;
+          tokens.set(item.id, leaseToken);
+          return { ...item, leaseToken };
+        });
+      },
+      ack: async (id, result, ackOptions) => {
+        calls.push({ op: 'ack', id, token: ackOptions?.leaseToken });
+        await storage.queue.ack(id, result);
+      },
+      nack: async (id, error, nackOptions) => {
+        calls.push({ op: 'nack', id, token: nackOptions?.leaseToken });
+        await storage.queue.nack(id, error);
+      },
+      fail: async (id, reason, failOptions) => {
+        calls.push({ op: 'fail', id, token: failOptions?.leaseToken });
+        await storage.queue.fail(id, reason);
+      },
+    };
+    const good = await storage.queue.put('chat', { messages });
+    const bad = await storage.queue.put('pull', { model: 'x' });
+    await processPending(owned, router);
+    expect(calls.sort((a, b) => a.op.localeCompare(b.op))).toEqual([
+      { op: 'ack', id: good, token: tokens.get(good) },
+      { op: 'fail', id: bad, token: tokens.get(bad) },
+    ]);
+    expect(tokens.size).toBe(2);
   });
 });
 

@@ -25,7 +25,8 @@ export interface ProcessPendingOptions {
   readonly limit?: number;
   /** Items leased per round. @default 10 */
   readonly batchSize?: number;
-  /** How long a leased item stays invisible to other workers, in seconds. @default 600 */
+  /** How long a leased item stays invisible to other workers, in seconds; extended while an item is replayed
+   * when the queue can (`extend`). @default router.config.queue.lease_seconds (else 600) */
   readonly leaseSeconds?: number;
   /** Items that already had this many attempts are failed without a replay. @default router.config.queue.max_attempts */
   readonly maxAttempts?: number;
@@ -41,6 +42,21 @@ export interface ProcessPendingResult {
   readonly succeeded: number;
   readonly requeued: number;
   readonly failed: number;
+}
+
+/** Extends an item's lease at half its length while it is replayed (queues with `extend` and lease tokens). */
+function keepLease(queue: ReplayQueue, item: QueueItem, leaseSeconds: number): () => void {
+  const { extend } = queue;
+  const token = item.leaseToken;
+  if (extend === undefined || token === undefined) return () => {};
+  const timer = setInterval(
+    () => {
+      extend.call(queue, item.id, token, leaseSeconds).catch(() => {});
+    },
+    Math.max(1000, (leaseSeconds * 1000) / 2),
+  );
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 function describe(error: unknown): string {
@@ -65,7 +81,8 @@ export async function processPending(
 ): Promise<ProcessPendingResult> {
   const limit = Math.max(0, Math.floor(options.limit ?? 100));
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 10));
-  const leaseSeconds = options.leaseSeconds ?? 600;
+  const leaseSeconds =
+    options.leaseSeconds ?? (router.config.queue as { lease_seconds?: number }).lease_seconds ?? 600;
   const maxAttempts = options.maxAttempts ?? router.config.queue.max_attempts;
   const { signal } = options;
   const stopped = (): boolean => signal?.aborted === true;
@@ -92,30 +109,35 @@ export async function processPending(
     if (items.length === 0) break;
     for (const item of items) {
       if (stopped()) break;
+      // queues that check lease owners hand out a token; older queues take no third argument
+      const owner = item.leaseToken === undefined ? undefined : { leaseToken: item.leaseToken };
       if (item.attempts >= maxAttempts) {
         const reason = `Gave up after ${item.attempts} attempts (queue.max_attempts = ${maxAttempts}).`;
-        await queue.fail(item.id, reason);
+        await (owner === undefined ? queue.fail(item.id, reason) : queue.fail(item.id, reason, owner));
         failed++;
         report(item, 'failed', { error: reason });
         continue;
       }
+      const stopExtending = keepLease(queue, item, leaseSeconds);
       try {
         const result = await router.replay(item, signal === undefined ? undefined : { signal });
-        await queue.ack(item.id, result);
+        await (owner === undefined ? queue.ack(item.id, result) : queue.ack(item.id, result, owner));
         succeeded++;
         report(item, 'done', { provider: result.provider, model: result.model });
       } catch (error) {
         if (stopped()) break;
         const message = describe(error);
         if (LLMRequestError.isInstance(error)) {
-          await queue.fail(item.id, message);
+          await (owner === undefined ? queue.fail(item.id, message) : queue.fail(item.id, message, owner));
           failed++;
           report(item, 'failed', { error: message });
         } else {
-          await queue.nack(item.id, message);
+          await (owner === undefined ? queue.nack(item.id, message) : queue.nack(item.id, message, owner));
           requeued++;
           report(item, 'retry', { error: message });
         }
+      } finally {
+        stopExtending();
       }
     }
   }

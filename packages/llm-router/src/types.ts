@@ -13,11 +13,12 @@ export type ProviderName = 'cloud' | 'local';
 /** Why a provider was left, as the `reason` field of `llm_failover` names it. */
 export type FailureReason =
   | 'rate_limit'
+  | 'concurrency'
+  | 'model_unavailable'
   | 'auth'
   | 'transient'
   | 'timeout'
   | 'connection'
-  | 'bad_request'
   | 'not_found'
   | 'stream';
 
@@ -53,6 +54,8 @@ export interface StateStore {
     value: unknown,
     options?: { ttlSeconds?: number },
   ): Promise<boolean>;
+  /** Atomic add (contract A; optional until every store has it): the new total, a missing key starting at 0. */
+  increment?(key: string, delta: number): Promise<number>;
 }
 
 /** Where requests that neither provider could answer are stored (`storage.queue` satisfies it). */
@@ -61,7 +64,7 @@ export interface FailedRequestSink {
   put(
     operation: string,
     params: unknown,
-    options?: { idempotencyKey?: string; lastError?: string },
+    options?: { idempotencyKey?: string; lastError?: string; notBefore?: Date },
   ): Promise<string>;
 }
 
@@ -73,26 +76,30 @@ export interface QueueItem {
   readonly params: unknown;
   readonly attempts: number;
   readonly createdAt: Date;
+  /** The owner token of this lease (queues that check lease owners hand it out). */
+  readonly leaseToken?: string;
 }
 
 /** The queue side `processPending` needs (`storage.queue` satisfies it). */
 export interface ReplayQueue {
   lease(options: { count: number; leaseSeconds: number }): Promise<readonly QueueItem[]>;
-  ack(id: string, result: unknown): Promise<void>;
+  ack(id: string, result: unknown, options?: { leaseToken?: string }): Promise<void>;
   /** attempts + 1; ready again, or 'failed' once attempts reach queue.max_attempts. */
-  nack(id: string, error: string): Promise<void>;
-  fail(id: string, reason: string): Promise<void>;
+  nack(id: string, error: string, options?: { leaseToken?: string; notBefore?: Date }): Promise<void>;
+  fail(id: string, reason: string, options?: { leaseToken?: string }): Promise<void>;
+  /** Extends a lease the caller holds (contract A; optional until the queue has it). */
+  extend?(id: string, leaseToken: string, leaseSeconds: number): Promise<void>;
 }
 
 /** The part of `@graphiti/llm-quota`'s `QuotaTracker` the router feeds. */
 export interface QuotaRecorder {
-  /** After every cloud HTTP response (any status). */
+  /** After every cloud HTTP response (any status). Not awaited by the router: errors are logged. */
   update(
     headers: Headers | Record<string, string | string[] | undefined>,
     info?: { status?: number; body?: string },
-  ): Promise<void>;
-  /** After a completed cloud answer. */
-  addTokens(usage: { promptTokens?: number; completionTokens?: number }): Promise<void>;
+  ): Promise<void> | void;
+  /** After a completed cloud answer. Not awaited by the router: errors are logged. */
+  addTokens(usage: { promptTokens?: number; completionTokens?: number }): Promise<void> | void;
 }
 
 /** A locally pulled model, as `@graphiti/llm-health` describes it. */
@@ -144,6 +151,13 @@ export interface RouterStream<T> extends AsyncIterable<T & Served> {
   readonly provider: ProviderName;
   /** The model that is answering. */
   readonly model: string;
+  /**
+   * The raw NDJSON lines exactly as the upstream sent them (no trailing newline, never re-serialised),
+   * each inspected like the parsed chunks: an `{"error"}` line, an end without `done`, a stall (or, with
+   * `malformedLines: 'error'`, a malformed line) throws `StreamInterruptedError`; a malformed line is
+   * otherwise skipped and logged. Consume either `lines()` or the parsed iterator, not both.
+   */
+  lines(): AsyncIterable<string>;
   /** Cancels the upstream request at once. */
   abort(): void;
 }
@@ -154,13 +168,16 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Passed to the FailedRequestSink when the request is queued. */
   readonly idempotencyKey?: string;
+  /** Echoed on every `RouterEvent` of this call (correlates events with a gateway request). */
+  readonly callId?: string;
 }
 
 /** One provider/model that was tried and failed, as carried by router errors. */
 export interface AttemptFailure {
   readonly provider: ProviderName;
   readonly model: string;
-  readonly reason: FailureReason;
+  /** Why: a failover reason, or `bad_request` when the provider called the request invalid. */
+  readonly reason: FailureReason | 'bad_request';
   /** HTTP status or an error code such as 'ECONNREFUSED' or 'UND_ERR_HEADERS_TIMEOUT'. */
   readonly code: number | string;
   readonly message: string;

@@ -39,9 +39,61 @@ export function answerText(model: string, kind: 'chat' | 'generate', input: stri
   for (let i = 0; i < count; i++) words.push(vocabulary[bytes[(i + 1) % bytes.length]! % vocabulary.length]!);
   const sentence = words.join(' ');
   if (format !== undefined && format !== null && format !== '') {
-    return JSON.stringify({ answer: sentence, model });
+    const shaped = isSchemaObject(format) ? valueForSchema(format, sentence, 0) : undefined;
+    return JSON.stringify(isPlainObject(shaped) ? shaped : { answer: sentence, model });
   }
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/** The deterministic thinking text of a request (what `message.thinking` / `thinking` carry with `think`). */
+export function thinkingText(model: string, kind: 'chat' | 'generate', input: string): string {
+  const bytes = digest(['thinking', kind, model, input]);
+  const count = 6 + (bytes[0]! % 6);
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) words.push(vocabulary[bytes[(i + 2) % bytes.length]! % vocabulary.length]!);
+  return `Let me think: ${words.join(' ')}.`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSchemaObject(value: unknown): value is Record<string, unknown> {
+  return isPlainObject(value) && (value.type === 'object' || isPlainObject(value.properties));
+}
+
+/** A JSON value that satisfies a (simple) JSON schema: every property filled, strings from the sentence. */
+function valueForSchema(schema: Record<string, unknown>, sentence: string, depth: number): unknown {
+  if (depth > 8) return null;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  if ('const' in schema) return schema.const;
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case 'string':
+      return sentence;
+    case 'integer':
+    case 'number':
+      return typeof schema.minimum === 'number' ? Math.max(1, Math.ceil(schema.minimum)) : 1;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    case 'array': {
+      const items = isPlainObject(schema.items) ? schema.items : {};
+      const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
+      return Array.from({ length: Math.min(Math.max(min, 1), 3) }, () =>
+        valueForSchema(items, sentence, depth + 1),
+      );
+    }
+    default: {
+      if (!isPlainObject(schema.properties)) return type === 'object' ? {} : sentence;
+      const result: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(schema.properties)) {
+        result[key] = isPlainObject(value) ? valueForSchema(value, sentence, depth + 1) : sentence;
+      }
+      return result;
+    }
+  }
 }
 
 /** Splits text into exactly `count` pieces (some may be empty), by code point, preserving order. */

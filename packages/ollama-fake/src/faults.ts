@@ -1,6 +1,7 @@
+import { cloudAnswers } from './cloud-answers.js';
 import { normalizeModelName } from './models.js';
 import { OllamaFakeError } from './ollama-fake-error.js';
-import type { FaultKind, FaultSpec } from './types.js';
+import type { CloudAnswer, FaultKind, FaultSpec } from './types.js';
 
 /** Every fault kind, for validation and messages. */
 export const faultKinds: readonly FaultKind[] = [
@@ -13,6 +14,9 @@ export const faultKinds: readonly FaultKind[] = [
   'truncate',
   'malformed',
   'headers',
+  'cloud',
+  'first-chunk-delay',
+  'echo-auth',
 ];
 
 const knownFields = new Set([
@@ -26,6 +30,7 @@ const knownFields = new Set([
   'afterChunks',
   'delayMs',
   'contentType',
+  'answer',
 ]);
 
 /** A validated fault with its remaining uses. */
@@ -122,6 +127,16 @@ export function validateFault(input: unknown, index?: number): ActiveFault {
     !(typeof spec.delayMs === 'number' && Number.isFinite(spec.delayMs) && spec.delayMs >= 0)
   ) {
     invalid(index, `"delayMs" must be a number >= 0; got ${JSON.stringify(spec.delayMs)}.`);
+  }
+  if (spec.kind === 'cloud') {
+    if (typeof spec.answer !== 'string' || !cloudAnswers.includes(spec.answer as CloudAnswer)) {
+      invalid(
+        index,
+        `"answer" must be one of ${cloudAnswers.join(', ')} for kind "cloud"; got ${JSON.stringify(spec.answer)}.`,
+      );
+    }
+  } else if (spec.answer !== undefined) {
+    invalid(index, `"answer" only applies to kind "cloud"; got kind ${JSON.stringify(spec.kind)}.`);
   }
   const times = typeof spec.times === 'number' ? spec.times : Number.POSITIVE_INFINITY;
   const clean = { ...spec } as unknown as FaultSpec;

@@ -8,8 +8,8 @@ export const ndjsonType = 'application/x-ndjson';
 
 const maxBodyBytes = 32 * 1024 * 1024;
 
-/** Reads the request body as text; rejects with 'too large' past 32 MiB. */
-export function readBody(request: IncomingMessage): Promise<string> {
+/** Reads the request body as bytes; rejects with 'too large' past 32 MiB. */
+export function readBodyBytes(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -22,11 +22,14 @@ export function readBody(request: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    request.on('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
+    request.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     request.on('error', reject);
   });
+}
+
+/** Reads the request body as text; rejects with 'too large' past 32 MiB. */
+export async function readBody(request: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(request)).toString('utf8');
 }
 
 /** Sends a complete JSON response. */

@@ -1,3 +1,4 @@
+export { cloudAnswer, cloudAnswers } from './cloud-answers.js';
 export { faultKinds } from './faults.js';
 export type { OllamaFakeErrorCode } from './ollama-fake-error.js';
 export { OllamaFakeError } from './ollama-fake-error.js';
@@ -8,7 +9,9 @@ export {
   usageLimitMessage,
 } from './start-ollama-fake.js';
 export type {
+  CloudAnswer,
   ExpectedTextRequest,
+  FakeAccount,
   FakeModelInfo,
   FakeModelSpec,
   FakeRequest,

@@ -34,6 +34,14 @@ function parameterCount(size: string): number {
   return Number(match[1]) * (scale[match[2]!.toUpperCase()] ?? 1e9);
 }
 
+/** Capabilities by name: embedding models embed; thinking families (gpt-oss, qwen3, deepseek-r1) think. */
+function defaultCapabilities(base: string, isEmbedding: boolean): string[] {
+  if (isEmbedding) return ['embedding'];
+  if (/^deepseek-r1/i.test(base)) return ['completion', 'thinking'];
+  if (/^(gpt-oss|qwen3|magistral)/i.test(base)) return ['completion', 'tools', 'thinking'];
+  return ['completion', 'tools'];
+}
+
 function fail(message: string): never {
   throw new OllamaFakeError('INVALID_MODELS', message);
 }
@@ -65,7 +73,7 @@ export function resolveModel(spec: FakeModelSpec): ResolvedModel {
     family: info.family ?? known?.family ?? (/^[a-z]+/i.exec(plainBase)?.[0]?.toLowerCase() || 'llama'),
     sizeBytes: info.sizeBytes ?? Math.round(parameterCount(parameterSize) * bytesPerParameter),
     embeddingDimensions: info.embeddingDimensions ?? known?.dims ?? (isEmbedding ? 768 : 256),
-    capabilities: info.capabilities ?? (isEmbedding ? ['embedding'] : ['completion', 'tools']),
+    capabilities: info.capabilities ?? defaultCapabilities(plainBase, isEmbedding),
     contextLength: info.contextLength ?? (isEmbedding ? 2048 : 8192),
     digest: createHash('sha256').update(name).digest('hex'),
   };

@@ -15,7 +15,7 @@ export interface FakeModelInfo {
   readonly sizeBytes?: number;
   /** Length of the embedding vectors this model returns. @default 768 for embedding models, else 256 */
   readonly embeddingDimensions?: number;
-  /** `capabilities` in `/api/show`; `embedding`-only models refuse chat and generate. @default ['completion', 'tools'], or ['embedding'] for names containing `embed` or `minilm` */
+  /** `capabilities` in `/api/show`; `embedding`-only models refuse chat and generate. @default ['completion', 'tools'], plus 'thinking' for gpt-oss, qwen3 and magistral (deepseek-r1: completion, thinking), or ['embedding'] for names containing `embed` or `minilm` */
   readonly capabilities?: readonly string[];
   /** `details.context_length` / `model_info` context length. @default 8192 */
   readonly contextLength?: number;
@@ -41,6 +41,46 @@ export interface OllamaFakeOptions {
   readonly faults?: FaultSpec | readonly FaultSpec[];
   /** Most requests kept in the request log; older entries are dropped first. @default 10000 */
   readonly maxLoggedRequests?: number;
+  /**
+   * Play ollama.com: `apiKey` is required (401 without `Authorization: Bearer <apiKey>`), `/api/tags` is
+   * cloud-shaped (`families: null`, empty detail strings), `/api/balance` and `/api/usage` answer, `/api/me`
+   * is signed in. @default false
+   */
+  readonly cloud?: boolean;
+  /** Shape of `/api/balance` in cloud mode: current plans' `credits` or legacy `windows`. @default 'credits' */
+  readonly balance?: 'credits' | 'windows';
+  /** Figures `/api/balance` and `/api/me` report (defaults: a Pro plan with part of its credits used). */
+  readonly account?: FakeAccount;
+  /** Calls a minute `/api/balance` and `/api/usage` allow before a 429 with `Retry-After`. @default 10 */
+  readonly usageCallsPerMinute?: number;
+}
+
+/** The cloud account the fake reports; every field has a default. */
+export interface FakeAccount {
+  /** Shape of `/api/balance`. @default 'credits' */
+  readonly balance?: 'credits' | 'windows';
+  /** User named in the session and weekly limit texts and in `/api/me`. @default 'fake-user' */
+  readonly user?: string;
+  /** `plan` of `/api/me`. @default 'pro' */
+  readonly plan?: string;
+  /** `included.balance_usd`. @default 12.5 */
+  readonly balanceUsd?: number;
+  /** `included.allowance_usd`. @default 20 */
+  readonly allowanceUsd?: number;
+  /** `purchased.balance_usd`. @default 0 */
+  readonly purchasedUsd?: number;
+  /** `included.period.from`. @default the first of this month, UTC */
+  readonly periodFrom?: string;
+  /** `included.period.until`. @default the first of next month, UTC */
+  readonly periodUntil?: string;
+  /** Legacy `included.session.remaining_percent`. @default 62 */
+  readonly sessionRemainingPercent?: number;
+  /** Legacy `included.session.resets_at`. @default five hours after start */
+  readonly sessionResetsAt?: string;
+  /** Legacy `included.weekly.remaining_percent`. @default 81 */
+  readonly weeklyRemainingPercent?: number;
+  /** Legacy `included.weekly.resets_at`. @default next Monday 00:00 UTC */
+  readonly weeklyResetsAt?: string;
 }
 
 /** One request seen by the fake (control paths under `/__fake/` are not recorded). */
@@ -69,7 +109,20 @@ export type FaultKind =
   | 'stream-error'
   | 'truncate'
   | 'malformed'
-  | 'headers';
+  | 'headers'
+  | 'cloud'
+  | 'first-chunk-delay'
+  | 'echo-auth';
+
+/** The answers of ollama.com a `{ kind: 'cloud' }` fault plays (status and text from notes §9.4). */
+export type CloudAnswer =
+  | 'concurrency'
+  | 'session'
+  | 'weekly'
+  | 'hourly'
+  | 'extra_usage'
+  | 'subscription'
+  | 'overloaded';
 
 /**
  * A scripted fault. Faults are kept in the order added; a request takes the first fault that matches
@@ -85,7 +138,12 @@ export interface FaultSpec {
    * - `stream-error`: status 200, `afterChunks` chunks, then `{"error": message}` and close (no done line);
    * - `truncate`: `afterChunks` chunks, then close without the `done: true` line;
    * - `malformed`: a non-JSON line after `afterChunks` chunks, then the rest as normal;
-   * - `headers`: a normal answer carrying `headers` (e.g. rate-limit headers on success).
+   * - `headers`: a normal answer carrying `headers` (e.g. rate-limit headers on success);
+   * - `cloud`: what ollama.com answers when it will not serve, chosen by `answer` (429 concurrency, session,
+   *   weekly, hourly; 402 extra usage; 403 subscription; 503 overloaded), word for word;
+   * - `first-chunk-delay`: status 200 and the headers at once, the first line (or the JSON body) after `delayMs`;
+   * - `echo-auth`: an upstream that leaks the key: the request's `Authorization` value in the error body and in
+   *   an `x-echo` response header (`status` default 400; a `status` below 400 answers normally with the header).
    */
   readonly kind: FaultKind;
   /** Only requests to this path, e.g. `/api/chat`. @default any path */
@@ -102,10 +160,12 @@ export interface FaultSpec {
   readonly headers?: Readonly<Record<string, string>>;
   /** Content chunks streamed before `stall`, `stream-error`, `truncate` or `malformed` strikes. @default 1 */
   readonly afterChunks?: number;
-  /** Milliseconds `delay` waits before answering. @default 1000 */
+  /** Milliseconds `delay` and `first-chunk-delay` wait. @default 1000 */
   readonly delayMs?: number;
   /** Content type of a `status` answer; `text/plain` sends the message as plain text. @default 'application/json; charset=utf-8' */
   readonly contentType?: string;
+  /** For `kind: 'cloud'`: which ollama.com answer to play. */
+  readonly answer?: CloudAnswer;
 }
 
 /** Input of {@link OllamaFake.expectedText}. */
@@ -148,6 +208,10 @@ export interface OllamaFake {
   close(): Promise<void>;
   /** The full answer text the fake gives to a chat or generate request. */
   expectedText(request: ExpectedTextRequest): string;
+  /** The thinking text the fake streams before the answer when a request asks for `think`. */
+  expectedThinking(request: ExpectedTextRequest): string;
+  /** Replaces part of the cloud account (`/api/balance`, `/api/me`, the user in the limit texts). */
+  setAccount(account: FakeAccount): void;
   /** The embedding vector the fake returns for one input (`dimensions` as in the request). */
   expectedEmbedding(model: string, input: string, dimensions?: number): number[];
 }

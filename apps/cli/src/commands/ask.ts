@@ -1,9 +1,10 @@
 import type { Router } from '@graphiti/llm-router';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli-error.js';
-import { createCliLogger, loadCliConfig, printJson, withRuntime } from '../context.js';
+import { loadCliConfig, printJson } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { type RouterSession, withRouterSession } from '../router-session.js';
 
 interface AskOptions {
   readonly model?: string;
@@ -49,6 +50,7 @@ export async function reportRouterError(
   io: CliIo,
   error: unknown,
   json: boolean | undefined,
+  storage = true,
 ): Promise<number> {
   const { LLMRequestError, LLMUnavailableError, RouterError, StreamInterruptedError } = await import(
     '@graphiti/llm-router'
@@ -63,9 +65,13 @@ export async function reportRouterError(
       io.stderr(
         `Queued as ${error.requestId}. Replay it with: graphiti retry-queue; then read it with: graphiti queue show ${error.requestId}\n`,
       );
+    } else if (!storage) {
+      io.stderr('Not queued: the storage does not open (see the warning above).\n');
     }
   } else if (LLMRequestError.isInstance(error)) {
     fields.status = error.status;
+    const upstream = (error as { upstreamMessage?: unknown }).upstreamMessage;
+    if (typeof upstream === 'string') fields.upstream_message = upstream;
     io.stderr(`graphiti: ${error.message}\n`);
   } else if (StreamInterruptedError.isInstance(error)) {
     fields.provider = error.provider;
@@ -80,10 +86,6 @@ export async function reportRouterError(
   return EXIT_FAILURE;
 }
 
-function servedLine(io: CliIo, provider: string, model: string): void {
-  io.stderr(`served by ${provider} (${model})\n`);
-}
-
 async function ask(
   io: CliIo,
   operation: 'chat' | 'generate',
@@ -92,7 +94,6 @@ async function ask(
 ): Promise<number> {
   const prompt = await readPrompt(io, words, operation);
   const config = loadCliConfig(io, options);
-  const logger = createCliLogger(io, config, { quiet: true });
   // --json prints one complete answer unless --stream is asked for explicitly (then NDJSON chunks).
   const stream = options.stream ?? !options.json;
   const model = options.model === undefined ? {} : { model: options.model };
@@ -106,37 +107,43 @@ async function ask(
           ],
         }
       : { ...model, prompt, ...(options.system === undefined ? {} : { system: options.system }) };
-  return withRuntime(config, logger, async ({ router }) => {
+  return withRouterSession(io, config, async (session) => {
+    const { router, reporter } = session;
     try {
-      if (stream) return await printStream(io, router, operation, request, options.json);
+      reporter.waiting('waiting for the answer');
+      if (stream) return await printStream(io, session, operation, request, options.json);
       const answer =
         operation === 'chat'
           ? await router.chat({ ...(request as Parameters<Router['chat']>[0]), stream: false })
           : await router.generate({ ...(request as Parameters<Router['generate']>[0]), stream: false });
+      reporter.settle();
       if (options.json) printJson(io, answer);
       else {
         const text = 'message' in answer ? answer.message.content : (answer as { response: string }).response;
         io.stdout(text.endsWith('\n') ? text : `${text}\n`);
       }
-      servedLine(io, answer.provider, answer.model);
+      await session.served(answer.provider, answer.model);
       return EXIT_OK;
     } catch (error) {
-      return await reportRouterError(io, error, options.json);
+      reporter.settle();
+      return await reportRouterError(io, error, options.json, session.storage);
     }
   });
 }
 
 async function printStream(
   io: CliIo,
-  router: Router,
+  session: RouterSession,
   operation: 'chat' | 'generate',
   request: Record<string, unknown>,
   json: boolean | undefined,
 ): Promise<number> {
+  const { router } = session;
   const stream =
     operation === 'chat'
       ? await router.chat({ ...(request as Parameters<Router['chat']>[0]), stream: true })
       : await router.generate({ ...(request as Parameters<Router['generate']>[0]), stream: true });
+  session.reporter.settle();
   let last = '';
   for await (const chunk of stream as AsyncIterable<Record<string, unknown>>) {
     if (json) {
@@ -151,30 +158,36 @@ async function printStream(
     }
   }
   if (!json && !last.endsWith('\n')) io.stdout('\n');
-  servedLine(io, stream.provider, stream.model);
+  await session.served(stream.provider, stream.model);
   return EXIT_OK;
 }
 
 async function embed(io: CliIo, words: readonly string[], options: EmbedOptions): Promise<number> {
   const inputs = words.length > 0 ? [...words] : [await readPrompt(io, [], 'embed')];
   const config = loadCliConfig(io, options);
-  const logger = createCliLogger(io, config, { quiet: true });
-  return withRuntime(config, logger, async ({ router }) => {
+  return withRouterSession(io, config, async (session) => {
+    const { router, reporter } = session;
     try {
+      reporter.waiting('waiting for the embeddings');
       const answer = await router.embed({
         input: inputs,
         ...(options.model === undefined ? {} : { model: options.model }),
         ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
       });
+      reporter.settle();
       if (options.json) printJson(io, answer);
       else for (const vector of answer.embeddings) io.stdout(`${JSON.stringify(vector)}\n`);
       const dimensions = answer.embeddings[0]?.length ?? 0;
-      io.stderr(
-        `served by ${answer.provider} (${answer.model}): ${answer.embeddings.length} vector${answer.embeddings.length === 1 ? '' : 's'} of ${dimensions} dimensions\n`,
+      const count = answer.embeddings.length;
+      await session.served(
+        answer.provider,
+        answer.model,
+        `: ${count} vector${count === 1 ? '' : 's'} of ${dimensions} dimensions`,
       );
       return EXIT_OK;
     } catch (error) {
-      return await reportRouterError(io, error, options.json);
+      reporter.settle();
+      return await reportRouterError(io, error, options.json, session.storage);
     }
   });
 }

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type LlmConfig, parseStorageUrl } from '@graphiti/llm-config';
 import type { CloudHealth, LocalHealth } from '@graphiti/llm-health';
 import type { Logger } from '@graphiti/llm-router';
@@ -33,6 +34,42 @@ function errorText(error: unknown): string {
 }
 
 /**
+ * Why a SQLite file that does not exist yet could not be created, or undefined when it could: the nearest
+ * existing ancestor must be a directory this process may write into.
+ */
+export function sqliteCreateProblem(path: string): string | undefined {
+  let dir = dirname(path);
+  while (!existsSync(dir)) {
+    const parent = dirname(dir);
+    if (parent === dir) return `no ancestor of ${path} exists`;
+    dir = parent;
+  }
+  if (!statSync(dir).isDirectory()) return `${dir} is a file, not a directory`;
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    return `${dir} is not writable by this user`;
+  }
+  return undefined;
+}
+
+/**
+ * The command that starts Ollama where `local.endpoint` points: `ollama serve` listens on 127.0.0.1:11434
+ * unless OLLAMA_HOST says otherwise, so any other address is named.
+ */
+export function ollamaServeCommand(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'ollama serve';
+  }
+  const port = url.port === '' ? (url.protocol === 'https:' ? '443' : '80') : url.port;
+  const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname;
+  return `OLLAMA_HOST=${host}:${port} ollama serve`;
+}
+
+/**
  * Opens the storage to count the queue and read the cooldown. A SQLite file that does not exist yet is not
  * created: a health check leaves nothing behind (the database appears with the first request that needs it).
  */
@@ -44,6 +81,16 @@ async function checkStorage(
 ): Promise<{ storage: HealthReport['storage']; cooldown?: HealthReport['cooldown'] }> {
   const location = parseStorageUrl(config.storage.url);
   if (location.kind === 'sqlite' && location.path !== ':memory:' && !existsSync(location.path)) {
+    const problem = sqliteCreateProblem(location.path);
+    if (problem !== undefined) {
+      return {
+        storage: {
+          status: 'down',
+          url: config.storage.url,
+          message: `${config.storage.url} cannot be created: ${problem}. Check storage.url or GRAPHITI_STORAGE_URL.`,
+        },
+      };
+    }
     return {
       storage: {
         status: 'ok',
@@ -110,7 +157,8 @@ export async function collectHealth(config: LlmConfig, logger?: Logger): Promise
   const { storage, cooldown } = await checkStorage(config, openRuntime, redactUrl, logger);
 
   const actions: string[] = [];
-  if (local.startCommand !== undefined) actions.push(local.startCommand);
+  const serveCommand = ollamaServeCommand(config.local.endpoint);
+  if (local.startCommand !== undefined) actions.push(serveCommand);
   if (local.pullCommand !== undefined) actions.push(...local.pullCommand.split(' && '));
   if (local.status !== 'down' && chain.length === 0 && local.pullCommand === undefined) {
     actions.push('ollama pull llama3.2:3b');
@@ -119,7 +167,12 @@ export async function collectHealth(config: LlmConfig, logger?: Logger): Promise
   const localUsable = local.status !== 'down' && chain.length > 0;
   return {
     ok: storage.status === 'ok' && (cloudUsable || localUsable),
-    local: { ...local, chain },
+    local: {
+      ...local,
+      message: local.message.replace('Start it with: ollama serve', `Start it with: ${serveCommand}`),
+      ...(local.startCommand === undefined ? {} : { startCommand: serveCommand }),
+      chain,
+    },
     cloud,
     ...(cooldown === undefined ? {} : { cooldown }),
     storage,

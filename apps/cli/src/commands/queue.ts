@@ -1,5 +1,5 @@
 import type { QueueRecord, QueueStatus } from '@graphiti/llm-queue';
-import type { ProcessPendingResult, ReplayProgress } from '@graphiti/llm-router';
+import type { ProcessPendingResult, ReplayProgress, Router } from '@graphiti/llm-router';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cli-error.js';
 import { createCliLogger, loadCliConfig, printJson, withRuntime } from '../context.js';
@@ -98,10 +98,37 @@ export function printQueueList(io: CliIo, items: readonly QueueRecord[], now: nu
       modelOf(item.params) ?? '(default)',
       String(item.attempts),
       formatAge(now - item.createdAt.getTime()),
-      item.lastError === null ? '' : oneLine(item.lastError, 60),
+      oneLine(lastErrorText(item, { note: false }) ?? '', 60),
     ]);
   }
   io.stdout(table(rows));
+}
+
+/**
+ * A stored error as a person should read it: the router's replay errors end with "Not queued again
+ * (replay).", which is true of the replay call but reads as if the item had left the queue; it has not.
+ */
+export function lastErrorText(
+  record: Pick<QueueRecord, 'lastError' | 'status'>,
+  options: { note?: boolean } = {},
+): string | null {
+  if (record.lastError === null) return null;
+  const text = record.lastError.replace(/\s*Not queued again \(replay\)\.?/g, '').trim();
+  if (options.note !== false && (record.status === 'ready' || record.status === 'leased'))
+    return `${text} (the item stays queued for the next replay)`;
+  return text;
+}
+
+/** How the replays went, in words: `not replayed yet`, `1 failed`, `answered on the first replay`. */
+export function replaysText(record: Pick<QueueRecord, 'attempts' | 'status'>): string {
+  const failed = record.attempts;
+  if (record.status === 'done') {
+    return failed === 0
+      ? 'answered on the first replay'
+      : `answered on replay ${failed + 1} (${failed} failed before)`;
+  }
+  if (failed === 0) return record.status === 'ready' ? 'not replayed yet' : 'none failed';
+  return `${failed} failed`;
 }
 
 /** Prints one item: its fields, its parameters and, once answered, its result. */
@@ -112,12 +139,13 @@ export function printQueueItem(io: CliIo, record: QueueRecord): void {
     ['status', view.status],
     ['operation', view.operation],
     ['model', view.model ?? '(default)'],
-    ['attempts', String(view.attempts)],
+    ['replays', replaysText(record)],
     ['created', view.createdAt],
     ['updated', view.updatedAt],
   ];
   if (view.leaseUntil !== null) rows.push(['leased until', view.leaseUntil]);
-  if (view.lastError !== null) rows.push(['last error', view.lastError]);
+  const lastError = lastErrorText(record);
+  if (lastError !== null) rows.push(['last error', lastError]);
   io.stdout(table(rows));
   io.stdout(`params\n${JSON.stringify(view.params, null, 2).replace(/^/gm, '  ')}\n`);
   if (view.result !== null) {
@@ -134,23 +162,48 @@ export function summaryLine(result: ProcessPendingResult): string {
   return `replayed ${result.processed} item${result.processed === 1 ? '' : 's'}: ${result.succeeded} done, ${result.requeued} put back for later, ${result.failed} failed`;
 }
 
-/** A one-line progress display on a terminal (carriage return, cleared at the end); nothing elsewhere. */
-function progressPrinter(io: CliIo): { update(progress: ReplayProgress): void; end(): void } {
+/** Progress of a replay on a terminal: one line as each item starts and as it ends; nothing elsewhere. */
+function progressPrinter(io: CliIo): {
+  start(id: string, operation: string, index: number, limit: number): void;
+  update(progress: ReplayProgress): void;
+  end(): void;
+} {
   let shown = false;
+  const show = (text: string): void => {
+    if (!io.stderrIsTTY) return;
+    io.stderr(`\r\u001b[2K${text}`);
+    shown = true;
+  };
   return {
+    start(id, operation, index, limit) {
+      show(`[${index}/${limit}] ${id} replaying ${operation}…`);
+    },
     update(progress) {
-      if (!io.stderrIsTTY) return;
       const who =
         progress.outcome === 'done'
           ? `${progress.provider ?? '?'} ${progress.model ?? ''}`.trim()
           : oneLine(progress.error ?? '', 50);
-      io.stderr(
-        `\r\u001b[2K[${progress.processed}/${progress.limit}] ${progress.id} ${progress.outcome} ${who}`,
-      );
-      shown = true;
+      show(`[${progress.processed}/${progress.limit}] ${progress.id} ${progress.outcome} ${who}`);
     },
     end() {
       if (shown) io.stderr('\r\u001b[2K');
+    },
+  };
+}
+
+/** The router, its `replay` announcing each item as it starts (processPending reports only ends). */
+function announcing(
+  router: Router,
+  limit: number,
+  start: (id: string, operation: string, index: number, limit: number) => void,
+): Pick<Router, 'replay' | 'config'> {
+  let index = 0;
+  return {
+    config: router.config,
+    replay: (item, options) => {
+      index++;
+      start((item as { id?: string }).id ?? '?', item.operation, index, limit);
+      return router.replay(item, options);
     },
   };
 }
@@ -167,7 +220,7 @@ async function retryQueue(io: CliIo, options: { limit?: number; json?: boolean }
     const result =
       limit === 0
         ? { processed: 0, succeeded: 0, requeued: 0, failed: 0 }
-        : await processPending(storage.queue, router, {
+        : await processPending(storage.queue, announcing(router, limit, progress.start), {
             limit,
             onProgress: (entry) => {
               outcomes.push(entry);

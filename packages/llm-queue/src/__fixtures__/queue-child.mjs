@@ -47,6 +47,31 @@ switch (mode) {
     say({ acked });
     break;
   }
+  case 'increment': {
+    say({ ready: true });
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    process.stdin.pause();
+    const totals = [];
+    for (let n = 0; n < options.count; n++) totals.push(await storage.state.increment(options.key, 1));
+    await storage.close();
+    say({ totals });
+    break;
+  }
+  case 'replay': {
+    // A replay worker as the gateway runs it: one item leased at a time, extended while in flight.
+    const started = [];
+    for (;;) {
+      const [item] = await storage.queue.lease({ count: 1, leaseSeconds: options.leaseSeconds });
+      if (!item) break;
+      started.push(item.id);
+      say({ replaying: item.id });
+      await new Promise((resolve) => setTimeout(resolve, options.workMs));
+      await storage.queue.ack(item.id, { replayed: true }, { leaseToken: item.leaseToken });
+    }
+    await storage.close();
+    say({ done: started });
+    break;
+  }
   default:
     throw new Error(`unknown mode ${mode}`);
 }

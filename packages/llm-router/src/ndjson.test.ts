@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNdjsonReader } from './ndjson-reader.js';
+import { createLineReader, parseLine } from './ndjson.js';
 
 function body(parts: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -13,13 +13,26 @@ function body(parts: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
 
 async function all(parts: (string | Uint8Array)[]): Promise<{ objects: unknown[]; malformed: string[] }> {
   const malformed: string[] = [];
-  const reader = createNdjsonReader(body(parts), (line) => malformed.push(line));
+  const reader = createLineReader(body(parts));
   const objects: unknown[] = [];
-  for (let value = await reader.next(); value !== undefined; value = await reader.next()) objects.push(value);
+  for (let line = await reader.next(); line !== undefined; line = await reader.next()) {
+    const value = parseLine(line);
+    if (value === undefined) malformed.push(line);
+    else objects.push(value);
+  }
   return { objects, malformed };
 }
 
-describe('createNdjsonReader', () => {
+describe('createLineReader and parseLine', () => {
+  it('hands out each line exactly as sent, not re-serialised', async () => {
+    const reader = createLineReader(body(['{"b": 1,  "a":"x"}\n', '{"z":[ 1 ]}']));
+    expect([await reader.next(), await reader.next(), await reader.next()]).toEqual([
+      '{"b": 1,  "a":"x"}',
+      '{"z":[ 1 ]}',
+      undefined,
+    ]);
+  });
+
   it('reads objects, also when a line is split across reads and the last has no newline', async () => {
     expect(await all(['{"a":1}\n{"b"', ':2}\n', '{"c":3}'])).toEqual({
       objects: [{ a: 1 }, { b: 2 }, { c: 3 }],
@@ -46,7 +59,7 @@ describe('createNdjsonReader', () => {
         controller.error(new TypeError('terminated'));
       },
     });
-    const reader = createNdjsonReader(failing, () => {});
+    const reader = createLineReader(failing);
     await expect(reader.next()).rejects.toThrow('terminated');
   });
 });

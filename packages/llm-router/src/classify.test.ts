@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, classifyStatus, errorCode } from './classify-error.js';
+import { classifyError, classifyStatus, errorCode, usageWindow } from './classify.js';
 
 function responseError(status: number, message = 'x'): Error {
   return Object.assign(new Error(message), { name: 'ResponseError', status_code: status, error: message });
@@ -22,6 +22,39 @@ describe('classifyStatus', () => {
     [408, 'transient', true],
   ])('HTTP %i is %s (retryable: %s)', (status, reason, retryable) => {
     expect(classifyStatus(status, 'm')).toEqual({ reason, code: status, retryable, message: 'm' });
+  });
+});
+
+describe('the cloud answer table (notes §9.4)', () => {
+  it.each([
+    [429, 'timed out waiting for a concurrent request slot', 'concurrency'],
+    [
+      429,
+      'you (someone) have reached your session usage limit, upgrade for higher limits: https://ollama.com/upgrade',
+      'rate_limit',
+    ],
+    [429, 'something the cloud never said before', 'rate_limit'],
+    [
+      402,
+      'this model uses extra usage only (not included plan usage) and your extra usage balance is empty',
+      'model_unavailable',
+    ],
+    [403, 'this model requires a subscription, upgrade for access', 'model_unavailable'],
+    [403, 'forbidden', 'auth'],
+    [503, 'Server overloaded, please retry shortly (ref: 1)', 'transient'],
+    [404, "model 'x' not found", 'not_found'],
+    [400, 'invalid think value: "huge"', 'bad_request'],
+  ])('%i %s is %s', (status, text, reason) => {
+    expect(classifyStatus(status, text).reason).toBe(reason);
+  });
+
+  it.each([
+    ["you've reached your hourly usage limit, please wait or upgrade to continue", 'hourly'],
+    ['you (me) have reached your session usage limit, upgrade for higher limits', 'session'],
+    ['you (me) have reached your weekly usage limit, upgrade or add extra usage: x (ref: y)', 'weekly'],
+    ['timed out waiting for a concurrent request slot', undefined],
+  ])('reads the usage window of %s', (text, window) => {
+    expect(usageWindow(text)).toBe(window);
   });
 });
 

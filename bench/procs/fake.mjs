@@ -1,0 +1,12 @@
+// An Ollama fake in its own process (the upstream of every target). Usage: node fake.mjs MODEL [KEY]
+import { startOllamaFake } from '@graphiti/ollama-fake';
+
+const [model, key] = process.argv.slice(2);
+const fake = await startOllamaFake({
+  models: [model],
+  chunks: 4,
+  maxLoggedRequests: 10,
+  ...(key ? { apiKey: key } : {}),
+});
+console.log(`listening on ${fake.url}`);
+process.on('SIGTERM', () => fake.close().then(() => process.exit(0)));
