@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { RouterStream, Served } from '@graphiti/llm-router';
+import {
+  chatFinishReason,
+  chatUsage,
+  choiceLogprobs,
+  openAiToolCalls,
+  toChatCompletion,
+} from './compat/chat-completion-response.js';
 import { chatCompletionsSchema } from './compat/chat-completions-schema.js';
-import { type NativeMessage, toolNameFor } from './compat/native-chunk.js';
+import { type NativeChatChunk, type NativeMessage, toolNameFor } from './compat/native-chunk.js';
+import { callOptions } from './compat/protocol-handler.js';
 import { REASONING_EFFORTS, type ReasoningEffort, thinkFromEffort } from './compat/reasoning-effort.js';
 import { validateBody } from './compat/validate-body.js';
 import {
@@ -172,49 +180,7 @@ export function toOllamaChat(body: Record<string, unknown>): Record<string, unkn
   return request;
 }
 
-interface ChatAnswer {
-  model?: string;
-  message?: {
-    content?: string;
-    thinking?: string;
-    tool_calls?: { id?: string; function?: { name?: string; arguments?: unknown } }[];
-  };
-  done?: boolean;
-  done_reason?: string;
-  prompt_eval_count?: number;
-  eval_count?: number;
-  logprobs?: Record<string, unknown>[];
-}
-
-/** OpenAI's `choices[].logprobs` from native logprobs (the entries have OpenAI's own shape). */
-function choiceLogprobs(answer: ChatAnswer): { content: Record<string, unknown>[] } | null {
-  return Array.isArray(answer.logprobs) && answer.logprobs.length > 0 ? { content: answer.logprobs } : null;
-}
-
-function toolCalls(answer: ChatAnswer): Record<string, unknown>[] | undefined {
-  const calls = answer.message?.tool_calls;
-  if (!Array.isArray(calls) || calls.length === 0) return undefined;
-  return calls.map((call, index) => ({
-    index,
-    id: call.id ?? `call_${randomBytes(8).toString('hex')}`,
-    type: 'function',
-    function: {
-      name: call.function?.name ?? '',
-      arguments: JSON.stringify(call.function?.arguments ?? {}),
-    },
-  }));
-}
-
-function finishReason(answer: ChatAnswer, sawToolCalls: boolean): string {
-  if (sawToolCalls) return 'tool_calls';
-  return answer.done_reason === 'length' ? 'length' : 'stop';
-}
-
-function usage(answer: ChatAnswer): Record<string, number> {
-  const prompt = answer.prompt_eval_count ?? 0;
-  const completion = answer.eval_count ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}
+type ChatAnswer = NativeChatChunk;
 
 /** `POST /v1/chat/completions`: JSON by default, SSE with `stream: true`, ending in `data: [DONE]`. */
 export const chatCompletionsHandler: Handler = async (exchange, context) => {
@@ -225,35 +191,15 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
   if (body.stream !== true) {
-    const answer = (await router.chat({ ...request, stream: false } as never, {
-      signal: exchange.signal,
-    })) as unknown as ChatAnswer & Served;
+    const answer = (await router.chat(
+      { ...request, stream: false } as never,
+      callOptions(exchange),
+    )) as unknown as ChatAnswer & Served;
     exchange.provider = answer.provider;
-    const calls = toolCalls(answer);
     sendJson(
       exchange.response,
       200,
-      {
-        id,
-        object: 'chat.completion',
-        created,
-        model: answer.model,
-        system_fingerprint: 'fp_ollama',
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: 'assistant',
-              content: answer.message?.content ?? '',
-              ...(answer.message?.thinking ? { reasoning: answer.message.thinking } : {}),
-              ...(calls === undefined ? {} : { tool_calls: calls }),
-            },
-            finish_reason: finishReason(answer, calls !== undefined),
-            logprobs: choiceLogprobs(answer),
-          },
-        ],
-        usage: usage(answer),
-      },
+      toChatCompletion(id, created, answer.model, answer),
       servedHeaders(answer.provider, answer.model),
     );
     return;
@@ -261,9 +207,10 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
 
   const includeUsage =
     (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-  const stream = (await router.chat({ ...request, stream: true } as never, {
-    signal: exchange.signal,
-  })) as unknown as RouterStream<ChatAnswer>;
+  const stream = (await router.chat(
+    { ...request, stream: true } as never,
+    callOptions(exchange),
+  )) as unknown as RouterStream<ChatAnswer>;
   exchange.provider = stream.provider;
   const { response } = exchange;
   response.writeHead(200, {
@@ -295,7 +242,7 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
       const content = part.message?.content ?? '';
       if (content !== '' || first) delta.content = content;
       if (part.message?.thinking) delta.reasoning = part.message.thinking;
-      const calls = toolCalls(part);
+      const calls = openAiToolCalls(part);
       if (calls !== undefined) {
         sawToolCalls = true;
         delta.tool_calls = calls;
@@ -306,9 +253,9 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
       }
       first = false;
       if (part.done === true) {
-        if (!(await send(chunk({}, finishReason(part, sawToolCalls), model)))) return stream.abort();
+        if (!(await send(chunk({}, chatFinishReason(part, sawToolCalls), model)))) return stream.abort();
         if (includeUsage) {
-          const usageChunk = { ...chunk({}, null, model), choices: [], usage: usage(part) };
+          const usageChunk = { ...chunk({}, null, model), choices: [], usage: chatUsage(part) };
           if (!(await send(usageChunk))) return stream.abort();
         }
       }
@@ -348,7 +295,7 @@ export const embeddingsHandler: Handler = async (exchange, context) => {
       ...(typeof body.model === 'string' ? { model: body.model } : {}),
       ...(typeof body.dimensions === 'number' ? { dimensions: body.dimensions } : {}),
     } as never,
-    { signal: exchange.signal },
+    callOptions(exchange),
   )) as unknown as { embeddings?: number[][]; prompt_eval_count?: number } & Served;
   exchange.provider = answer.provider;
   const tokens = answer.prompt_eval_count ?? 0;

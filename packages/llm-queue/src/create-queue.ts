@@ -144,6 +144,11 @@ export interface Queue {
    * items waiting to be replayed; now when one is due already; undefined when none waits.
    */
   nextDueAt(): Promise<Date | undefined>;
+  /**
+   * Makes every ready item due now (clears its `notBefore`), for an operator's "replay now"
+   * (`graphiti retry-queue`, `POST /graphiti/queue/retry`). Returns how many items it woke.
+   */
+  wake(): Promise<number>;
   /** The item, or undefined when there is none with this id. */
   get(id: string): Promise<QueueRecord | undefined>;
   /** Items, oldest first. */
@@ -681,6 +686,17 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       const leaseUntil = Math.round(at + seconds * 1000);
       const updated = (await extendItem(db, { id, token, leaseUntil, at })).rows[0];
       if (!updated) await explainMiss(id, 'extend', token);
+    },
+
+    async wake() {
+      const at = now();
+      const result = await db
+        .updateTable('graphiti_queue')
+        .set({ not_before: null, updated_at: at })
+        .where('status', '=', 'ready')
+        .where('not_before', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async nextDueAt() {

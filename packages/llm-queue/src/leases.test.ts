@@ -167,6 +167,23 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
       expect((await queue.nextDueAt())?.getTime()).toBe(clock);
     });
 
+    it('wake() makes backed-off and deferred ready items due now, and leaves leased ones alone', async () => {
+      const { queue } = await open();
+      const deferred = await queue.put('chat', { n: 1 }, { notBefore: new Date(clock + hour) });
+      const backedOff = await queue.put('chat', { n: 2 });
+      const held = await queue.put('chat', { n: 3 });
+      const [first] = await queue.lease({ count: 1, leaseSeconds: 60 });
+      await queue.nack(first!.id, 'down', { leaseToken: first!.leaseToken });
+      const [holding] = await queue.lease({ count: 1, leaseSeconds: 60 });
+      expect([first?.id, holding?.id]).toEqual([backedOff, held]);
+      expect(await queue.lease({ count: 5, leaseSeconds: 60 })).toEqual([]);
+
+      expect(await queue.wake()).toBe(2);
+      const woken = await queue.lease({ count: 5, leaseSeconds: 60 });
+      expect(woken.map((item) => item.id).sort()).toEqual([deferred, backedOff].sort());
+      expect(await queue.get(held)).toMatchObject({ status: 'leased' });
+    });
+
     it('rejects a notBefore that is not a valid Date', async () => {
       const { queue } = await open();
       await expect(queue.put('chat', {}, { notBefore: new Date(Number.NaN) })).rejects.toMatchObject({

@@ -116,5 +116,5 @@ describe.each(backends())('several processes on $name', (backend) => {
     } finally {
       await storage.close();
     }
-  });
+  }, 120_000); // 4,000 commits on a machine shared with other work
 });

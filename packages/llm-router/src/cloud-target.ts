@@ -36,7 +36,7 @@ export async function planCloud(
     const serves = context.cloudModels.serves(model);
     // embeddings never go to the cloud unless it lists the model
     if (serves === false || (serves === undefined && job.operation === 'embed')) {
-      if (target.isDefault && serves === false) {
+      if (target.isDefault && serves === false && job.operation !== 'embed') {
         warnOnce(
           context,
           `cloud_model_not_found:${model}`,

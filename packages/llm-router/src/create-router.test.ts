@@ -414,7 +414,11 @@ describe('createRouter: 429 cooldown', () => {
       },
     };
     fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 429 });
-    const router = make(undefined, { stateStore: counting });
+    // 50 concurrent local answers on a loaded 2-core machine: a read timeout that load cannot trip
+    const router = make(
+      { timeouts: { local: { connect: 1, read: 5, write: 1, pool: 1 } } as LlmConfig['timeouts'] },
+      { stateStore: counting },
+    );
     const answers = await Promise.all(Array.from({ length: 50 }, () => router.chat({ messages })));
     expect(answers.every((answer) => answer.provider === 'local')).toBe(true);
     expect(writes).toBe(1);

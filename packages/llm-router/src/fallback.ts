@@ -193,73 +193,77 @@ function deliver(
   return stream;
 }
 
+/** What the cloud's turn left for the local side. */
+type CloudTurn =
+  | { readonly answer: unknown }
+  | { readonly pending: AttemptFailure | undefined; readonly substitute: boolean };
+
 /**
- * Routes one call (ARCHITECTURE "Routing rules"): the cloud when it serves the model and is not cooling
- * down (retried for transient failures), then the local side (the named model, then the fallback chain
- * when a substitute is allowed), then queue-and-raise. Emits `failover` before each move to local.
+ * The cloud's turn: skipped (policy or availability), answered, or failed. A 400 throws; other failures
+ * set their cooldown and say whether a local substitute may answer (availability failures: yes; a 404:
+ * only for the default model).
  */
-export async function route(context: RouterContext, job: Job): Promise<unknown> {
-  if (job.signal?.aborted) throw abortReason(job.signal);
-  if (!context.cooldown.loaded) await context.cooldown.ready();
-  const target = targetOf(context, job);
-  const failures: AttemptFailure[] = [];
-  let pending: AttemptFailure | undefined;
-  let substitute = target.isDefault;
-
+async function cloudTurn(
+  context: RouterContext,
+  job: Job,
+  target: Target,
+  failures: AttemptFailure[],
+): Promise<CloudTurn> {
   const plan = await planCloud(context, job, target);
-  if ('model' in plan) {
-    const outcome = await tryCloud(context, plan.model, job);
-    if ('result' in outcome) return deliver(context, job, 'cloud', plan.model, outcome.result);
-    const { failure, error } = outcome;
-    if (failure.reason === 'bad_request') throw requestError(failure, error, failures);
-    failures.push(failure);
-    await afterCloudFailure(context, failure, error);
-    if (job.signal?.aborted) throw abortReason(job.signal);
-    if (failure.reason !== 'not_found') substitute = true;
-    else if (target.isDefault) {
-      warnOnce(
-        context,
-        `cloud_model_not_found:${plan.model}`,
-        { event: 'cloud_model_not_found', provider: 'cloud', model: plan.model },
-        `Ollama Cloud does not know "${plan.model}" (404); the local chain answers instead.`,
-      );
-    }
-    pending = failure;
-  } else if (plan.skip.kind === 'availability') {
-    substitute = true;
-    if (plan.skip.failure !== undefined) {
-      pending = plan.skip.failure;
-      failures.push(pending);
-    }
+  if (!('model' in plan)) {
+    const { skip } = plan;
+    if (skip.failure !== undefined) failures.push(skip.failure);
+    return { pending: skip.failure, substitute: target.isDefault || skip.kind === 'availability' };
   }
+  const outcome = await tryCloud(context, plan.model, job);
+  if ('result' in outcome) return { answer: deliver(context, job, 'cloud', plan.model, outcome.result) };
+  const { failure, error } = outcome;
+  if (failure.reason === 'bad_request') throw requestError(failure, error, failures);
+  failures.push(failure);
+  await afterCloudFailure(context, failure, error);
+  if (job.signal?.aborted) throw abortReason(job.signal);
+  if (failure.reason === 'not_found' && target.isDefault) {
+    warnOnce(
+      context,
+      `cloud_model_not_found:${plan.model}`,
+      { event: 'cloud_model_not_found', provider: 'cloud', model: plan.model },
+      `Ollama Cloud does not know "${plan.model}" (404); the local chain answers instead.`,
+    );
+  }
+  return { pending: failure, substitute: target.isDefault || failure.reason !== 'not_found' };
+}
 
-  const candidates = await localCandidates(context, job, {
-    model: target.localModel,
-    substitute: substitute && job.operation !== 'embed',
-  });
-  if ('notFound' in candidates) throw modelNotFound(target.requested ?? candidates.notFound, failures);
-  if ('failure' in candidates) {
-    if (pending !== undefined) emitFailover(context, job, pending, undefined);
-    failures.push(candidates.failure);
-    return giveUp(context, job, failures);
-  }
-  const json = (model: string): string => requestJson(job, model);
-  for (const model of candidates.models) {
+/** The local turn: each candidate once, in order; a 400 throws; an unreachable server ends the chain. */
+async function localTurn(
+  context: RouterContext,
+  job: Job,
+  models: readonly string[],
+  pendingFailure: AttemptFailure | undefined,
+  failures: AttemptFailure[],
+): Promise<{ readonly answer: unknown } | undefined> {
+  let pending = pendingFailure;
+  const callId = job.callId === undefined ? {} : { callId: job.callId };
+  for (const model of models) {
     if (pending !== undefined) emitFailover(context, job, pending, model);
     pending = undefined;
     try {
       const result = await runAttempt(
         context.local,
-        { path: operationPath(job.operation), json: json(model), stream: job.stream, signal: job.signal },
+        {
+          path: operationPath(job.operation),
+          json: requestJson(job, model),
+          stream: job.stream,
+          signal: job.signal,
+        },
         context.attemptContext('local', model),
       );
-      return deliver(context, job, 'local', model, result);
+      return { answer: deliver(context, job, 'local', model, result) };
     } catch (error) {
       if (!(error instanceof AttemptFailed)) throw error;
       const failure = failureOf('local', model, error, 1);
       context.emit({
         type: 'attempt',
-        ...(job.callId === undefined ? {} : { callId: job.callId }),
+        ...callId,
         operation: job.operation,
         provider: 'local',
         model,
@@ -271,10 +275,35 @@ export async function route(context: RouterContext, job: Job): Promise<unknown> 
       failures.push(failure);
       if (failure.reason === 'not_found' || failure.reason === 'connection') context.localModels.invalidate();
       // the server itself is unreachable: the next model would fail the same way
-      if (failure.reason === 'connection') break;
+      if (failure.reason === 'connection') return undefined;
       pending = failure;
     }
   }
+  return undefined;
+}
+
+/**
+ * Routes one call (ARCHITECTURE "Routing rules"): the cloud when it serves the model and is not cooling
+ * down (retried for transient failures), then the local side (the named model, then the fallback chain
+ * when a substitute is allowed), then queue-and-raise. Emits `failover` before each move to local.
+ */
+export async function route(context: RouterContext, job: Job): Promise<unknown> {
+  if (job.signal?.aborted) throw abortReason(job.signal);
+  if (!context.cooldown.loaded) await context.cooldown.ready();
+  const target = targetOf(context, job);
+  const failures: AttemptFailure[] = [];
+  const cloud = await cloudTurn(context, job, target, failures);
+  if ('answer' in cloud) return cloud.answer;
+  const substitute = cloud.substitute && job.operation !== 'embed';
+  const candidates = await localCandidates(context, job, { model: target.localModel, substitute });
+  if ('notFound' in candidates) throw modelNotFound(target.requested ?? candidates.notFound, failures);
+  if ('failure' in candidates) {
+    if (cloud.pending !== undefined) emitFailover(context, job, cloud.pending, undefined);
+    failures.push(candidates.failure);
+    return giveUp(context, job, failures);
+  }
+  const local = await localTurn(context, job, candidates.models, cloud.pending, failures);
+  if (local !== undefined) return local.answer;
   const onlyNotFound = failures.length > 0 && failures.every((failure) => failure.reason === 'not_found');
   if (!substitute && onlyNotFound && target.requested !== undefined)
     throw modelNotFound(target.requested, failures);

@@ -122,6 +122,8 @@ export function makeRouterStream(start: StreamStart, hooks: StreamHooks): Router
   const cancel = (): void => {
     aborted = true;
     abort();
+    // frees what the stream holds (the caller's signal, a cloud concurrency slot) even if nobody reads on
+    release();
   };
 
   async function nextEntry(): Promise<Entry | undefined> {

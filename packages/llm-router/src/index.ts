@@ -1,4 +1,3 @@
-export { type Classification, classifyError, classifyStatus } from './classify.js';
 export { type CloudCooldown, COOLDOWN_KEY, MODEL_COOLDOWNS_KEY } from './cooldown.js';
 export { createRouter, type Router, type RouterOptions } from './create-router.js';
 export {

@@ -16,7 +16,7 @@ import {
 } from './__fixtures__/harness.js';
 import { COOLDOWN_KEY, MODEL_COOLDOWNS_KEY } from './cooldown.js';
 import { createRouter, type Router, type RouterOptions } from './create-router.js';
-import { LLMRequestError, type LLMUnavailableError } from './errors.js';
+import { LLMRequestError, type LLMUnavailableError, StreamInterruptedError } from './errors.js';
 import type { RouterEvent } from './events.js';
 import { createMemoryStateStore } from './file-state-store.js';
 import { rawBody } from './raw-body.js';
@@ -315,10 +315,8 @@ describe('model policy (routing rules 1 and 3)', () => {
     expect(log.events('llm_failover')).toMatchObject([
       { reason: 'concurrency', error_code: 'MAX_CONCURRENCY' },
     ]);
+    // the slot is free again once the stream is aborted, even unread
     held.abort();
-    // the slot is free again once the stream is over
-    const iterator = held[Symbol.asyncIterator]();
-    await iterator.return?.();
     expect((await router.chat({ messages })).provider).toBe('cloud');
   });
 
@@ -358,6 +356,27 @@ describe('raw pass-through and events', () => {
       outcome: 'ok',
       firstChunkMs: expect.any(Number),
     });
+  });
+
+  it('lines() raises StreamInterruptedError on an error line after the first chunk', async () => {
+    fakes.cloud.fault({
+      path: '/api/chat',
+      kind: 'stream-error',
+      afterChunks: 2,
+      message: 'model runner crashed',
+    });
+    const router = make();
+    const stream = await router.chat({ messages, stream: true });
+    const lines: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const line of stream.lines()) lines.push(line);
+      })(),
+    );
+    expect(StreamInterruptedError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('model runner crashed');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((line) => line.includes('"error"'))).toBe(false);
   });
 
   it('rawBody() is the exact JSON text of a non-streaming answer', async () => {

@@ -3,7 +3,7 @@ import { AttemptFailed, runAttempt } from './attempt.js';
 import { LLMRequestError, LLMUnavailableError } from './errors.js';
 import { modelNotFound } from './give-up.js';
 import { parseModelRef } from './model-names.js';
-import type { RouterContext } from './router-context.js';
+import { type RouterContext, recordQuota } from './router-context.js';
 import type { AttemptFailure, CallOptions, LocalModel, ProviderName } from './types.js';
 
 /** What `router.show()` answers: who answered and the upstream's `/api/show` body, unchanged. */
@@ -50,10 +50,14 @@ export async function show(
         context.attemptContext(provider, model),
       );
       if (result.kind !== 'answer') throw new Error('unexpected stream');
+      if (provider === 'cloud') recordQuota(context, result.headers, { status: 200 });
       return { provider, model, body: result.value };
     } catch (error) {
       if (!(error instanceof AttemptFailed)) throw error;
       const { classification, upstream } = error;
+      if (provider === 'cloud' && upstream !== undefined) {
+        recordQuota(context, upstream.headers, { status: upstream.status, body: upstream.body });
+      }
       const failure: AttemptFailure = {
         provider,
         model,

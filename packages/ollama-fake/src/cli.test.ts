@@ -75,14 +75,26 @@ describe('ollama-fake CLI', () => {
     expect((await fetch(`${url}/api/tags`)).status).toBe(200);
   });
 
-  it.each([[['--bogus']], [['--port', 'abc']], [['--chunks', '0']], [['--models', 'a,,b']], [['extra']]])(
-    'exits 2 with a usage message for %j',
-    (args) => {
-      const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 10_000 });
-      expect(result.status).toBe(2);
-      expect(result.stderr).toContain('Usage: ollama-fake');
-    },
-  );
+  it.each([
+    [['--bogus']],
+    [['--port', 'abc']],
+    [['--chunks', '0']],
+    [['--models', 'a,,b']],
+    [['extra']],
+    [['--cloud']],
+    [['--cloud', '--key', 'K', '--balance', 'gold']],
+  ])('exits 2 with a usage message for %j', (args) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 10_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Usage: ollama-fake');
+  });
+
+  it('plays ollama.com with --cloud --key', async () => {
+    const url = await startCli(['--port', '0', '--cloud', '--key', 'K-cloud', '--balance', 'windows']);
+    const balance = await fetch(`${url}/api/balance`, { headers: { authorization: 'Bearer K-cloud' } });
+    const body = (await balance.json()) as { included: { session: { remaining_percent: number } } };
+    expect(typeof body.included.session.remaining_percent).toBe('number');
+  });
 
   it('prints help and exits 0', () => {
     const result = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8', timeout: 10_000 });

@@ -84,6 +84,18 @@ describe('cloud mode', () => {
     cloud.setAccount({ balance: 'credits' });
   });
 
+  it('takes account figures through PUT /__fake/account and names bad ones', async () => {
+    const put = (body: string) => fetch(`${cloud.url}/__fake/account`, { method: 'PUT', body });
+    expect((await put('{"balanceUsd": 0.5}')).status).toBe(200);
+    const credits = (await (await get('/api/balance')).json()) as Loose;
+    expect(credits.included.balance_usd).toBe(0.5);
+    const bad = await put('{"balance": "gold"}');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/balance must be 'credits' or 'windows'/);
+    expect((await put('[1]')).status).toBe(400);
+    cloud.setAccount({ balanceUsd: 12.5 });
+  });
+
   it('counts answered requests in /api/usage totals and hourly buckets', async () => {
     await chat();
     await chat();

@@ -141,6 +141,18 @@ describe('OpenAI responses', () => {
     expect(second.output_text).not.toBe('');
   });
 
+  it('ends a stream that fails midway with response.failed, never response.completed', async () => {
+    fake.fault({ path: '/v1/responses', kind: 'stream-error', afterChunks: 3, message: 'runner died' });
+    const response = await fetch(`${fake.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer ollama' },
+      body: JSON.stringify({ model: 'gemma2:9b', input: 'hi', stream: true }),
+    });
+    const events = (await response.text()).trimEnd().split('\n\n');
+    expect(events.at(-1)).toMatch(/^event: response.failed\ndata: .*"message":"runner died"/);
+    expect(events.some((event) => event.startsWith('event: response.completed'))).toBe(false);
+  });
+
   it('refuses previous_response_id with a 400 (stateless)', async () => {
     const error = await openai.responses
       .create({ model: 'gemma2:9b', input: 'x', previous_response_id: 'resp_1' })

@@ -22,6 +22,14 @@ describe('resolveModel', () => {
     });
   });
 
+  it('gives the thinking families the thinking capability by default', () => {
+    expect(resolveModel('gpt-oss:120b').capabilities).toEqual(['completion', 'tools', 'thinking']);
+    expect(resolveModel('qwen3:8b').capabilities).toContain('thinking');
+    expect(resolveModel('deepseek-r1:7b').capabilities).toEqual(['completion', 'thinking']);
+    expect(resolveModel('qwen3-embedding:0.6b').capabilities).toEqual(['embedding']);
+    expect(resolveModel('gemma2:9b').capabilities).not.toContain('thinking');
+  });
+
   it('orders derived sizes by parameter count', () => {
     expect(resolveModel('gemma2:9b').sizeBytes).toBeGreaterThan(resolveModel('llama3.2:3b').sizeBytes);
   });

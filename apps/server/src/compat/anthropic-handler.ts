@@ -9,7 +9,7 @@ import {
 import { anthropicToNativeChat } from './anthropic-request.js';
 import { anthropicMessagesSchema } from './anthropic-schema.js';
 import { type NativeChatChunk, randomId } from './native-chunk.js';
-import { protocolHandler, sendEventStream } from './protocol-handler.js';
+import { callOptions, protocolHandler, sendEventStream } from './protocol-handler.js';
 import { validateBody } from './validate-body.js';
 
 /**
@@ -28,9 +28,10 @@ export const anthropicMessagesHandler: Handler = protocolHandler(
     const id = randomId('msg_');
     const router = context.runtime.router;
     if (body.stream !== true) {
-      const answer = (await router.chat({ ...request, stream: false } as never, {
-        signal: exchange.signal,
-      })) as unknown as NativeChatChunk & Served;
+      const answer = (await router.chat(
+        { ...request, stream: false } as never,
+        callOptions(exchange),
+      )) as unknown as NativeChatChunk & Served;
       exchange.provider = answer.provider;
       sendJson(
         exchange.response,
@@ -40,9 +41,10 @@ export const anthropicMessagesHandler: Handler = protocolHandler(
       );
       return;
     }
-    const stream = (await router.chat({ ...request, stream: true } as never, {
-      signal: exchange.signal,
-    })) as unknown as RouterStream<NativeChatChunk>;
+    const stream = (await router.chat(
+      { ...request, stream: true } as never,
+      callOptions(exchange),
+    )) as unknown as RouterStream<NativeChatChunk>;
     await sendEventStream(exchange, context, stream, createAnthropicStreamConverter(id, stream.model));
   },
   (reply) => anthropicErrorBody(reply.status, reply.message, reply.requestId),

@@ -72,6 +72,38 @@ describe('anthropicToNativeChat', () => {
     ]);
   });
 
+  it('round-trips server_tool_use and web_search_tool_result blocks as a tool call and its result', () => {
+    const request = translate({
+      max_tokens: 5,
+      messages: [
+        {
+          role: 'assistant',
+          content: [
+            { type: 'server_tool_use', id: 's1', name: 'web_search', input: { query: 'ollama' } },
+            {
+              type: 'web_search_tool_result',
+              tool_use_id: 's1',
+              content: [{ type: 'web_search_result', title: 'Ollama', url: 'https://ollama.com' }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(request.messages).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ id: 's1', function: { name: 'web_search', arguments: { query: 'ollama' } } }],
+      },
+      {
+        role: 'tool',
+        content: '- Ollama: https://ollama.com\n',
+        tool_call_id: 's1',
+        tool_name: 'web_search',
+      },
+    ]);
+  });
+
   it('names the field of a wrong type', () => {
     expect(() => translate({ max_tokens: 'five', messages: [] })).toThrow(/"max_tokens": .*number/);
     expect(() => translate({ max_tokens: 5, messages: [{ role: 'robot', content: 'x' }] })).toThrow(

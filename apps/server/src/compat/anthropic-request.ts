@@ -36,6 +36,33 @@ function toolResultMessage(
   };
 }
 
+/** A web search result block as a `tool` message: one `- title: url` line per result (Ollama's text). */
+function webSearchResultMessage(
+  block: Extract<Block, { type: 'web_search_tool_result' }>,
+  earlier: readonly NativeMessage[],
+): NativeMessage {
+  const content = block.content;
+  let text: string;
+  if (typeof content === 'string') text = content;
+  else if (Array.isArray(content)) {
+    text = content
+      .filter(
+        (item): item is { type: string; title?: unknown; url?: unknown } =>
+          typeof item === 'object' && item !== null,
+      )
+      .filter((item) => item.type === 'web_search_result')
+      .map((item) => `- ${String(item.title ?? '')}: ${String(item.url ?? '')}\n`)
+      .join('');
+  } else text = JSON.stringify(content ?? '');
+  const name = toolNameFor(earlier, block.tool_use_id);
+  return {
+    role: 'tool',
+    content: text,
+    tool_call_id: block.tool_use_id,
+    ...(name === undefined ? {} : { tool_name: name }),
+  };
+}
+
 /** Converts one Anthropic message to native messages (tool results become `tool` messages), as Ollama does. */
 function convertMessage(
   source: AnthropicMessagesRequest['messages'][number],
@@ -46,6 +73,8 @@ function convertMessage(
     typeof source.content === 'string' ? [{ type: 'text', text: source.content }] : source.content;
   const message: NativeMessage = { role: source.role, content: '' };
   const results: NativeMessage[] = [];
+  // results may answer tool calls of this very message (server tools): look them up here too
+  const known = [...earlier, message];
   let hasContent = false;
   for (const [blockIndex, block] of blocks.entries()) {
     const where = `messages[${index}].content[${blockIndex}]`;
@@ -55,14 +84,16 @@ function convertMessage(
     } else if (block.type === 'image') {
       message.images = [...(message.images ?? []), imageData(block, where)];
       hasContent = true;
-    } else if (block.type === 'tool_use') {
+    } else if (block.type === 'tool_use' || block.type === 'server_tool_use') {
       message.tool_calls = [
         ...(message.tool_calls ?? []),
         { id: block.id, function: { name: block.name, arguments: block.input ?? {} } },
       ];
       hasContent = true;
     } else if (block.type === 'tool_result') {
-      results.push(toolResultMessage(block, where, earlier));
+      results.push(toolResultMessage(block, where, known));
+    } else if (block.type === 'web_search_tool_result') {
+      results.push(webSearchResultMessage(block, known));
     } else if (block.type === 'thinking') {
       message.thinking = block.thinking;
       hasContent ||= block.thinking !== '';

@@ -30,6 +30,17 @@ const thinkingBlock = z.looseObject({
   thinking: z.string(),
   signature: z.string().optional(),
 });
+const serverToolUseBlock = z.looseObject({
+  type: z.literal('server_tool_use'),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.record(z.string(), z.unknown()).optional(),
+});
+const webSearchResultBlock = z.looseObject({
+  type: z.literal('web_search_tool_result'),
+  tool_use_id: z.string(),
+  content: z.unknown().optional(),
+});
 const redactedThinkingBlock = z.looseObject({ type: z.literal('redacted_thinking') });
 const documentBlock = z.looseObject({ type: z.literal('document') });
 
@@ -40,6 +51,8 @@ export const anthropicContentBlock = z.discriminatedUnion('type', [
   toolUseBlock,
   toolResultBlock,
   thinkingBlock,
+  serverToolUseBlock,
+  webSearchResultBlock,
   redactedThinkingBlock,
   documentBlock,
 ]);

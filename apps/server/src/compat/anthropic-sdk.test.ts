@@ -135,6 +135,24 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     expect(apiError.headers?.get('retry-after')).toMatch(/^\d+$/);
   });
 
+  it('queues once per Idempotency-Key: a retried request gets the same request_id', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'status', status: 503 });
+    await fixture.local.stop();
+    const ask = () =>
+      client.messages
+        .create(
+          { model: CLOUD_MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'queue me' }] },
+          { headers: { 'Idempotency-Key': 'anthropic-key-1' } },
+        )
+        .catch((caught: unknown) => caught as InstanceType<typeof Anthropic.APIError>);
+    const first = await ask();
+    const second = await ask();
+    const id = (error: unknown) =>
+      ((error as InstanceType<typeof Anthropic.APIError>).error as { request_id?: string }).request_id;
+    expect(id(first)).toEqual(expect.any(String));
+    expect(id(second)).toBe(id(first));
+  });
+
   it('ends a stream that fails after its first chunk with event: error, which the SDK raises', async () => {
     fixture.cloud.fault({ path: '/api/chat', kind: 'stream-error', afterChunks: 2 });
     const stream = client.messages.stream({
@@ -160,6 +178,34 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     fixture.cloud.resetFaults();
     expect(raw).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
     expect(raw).not.toContain('message_stop');
+  });
+
+  it("passes an upstream 400 through as invalid_request_error with the provider's text", async () => {
+    fixture.cloud.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 400,
+      message: `"${CLOUD_MODEL}" does not support thinking`,
+    });
+    fixture.local.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 400,
+      message: '"x" does not support thinking',
+    });
+    const error = await client.messages
+      .create({
+        model: CLOUD_MODEL,
+        max_tokens: 16,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        messages: [{ role: 'user', content: question }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as Error).message).toContain('does not support thinking');
+    expect(fixture.cloud.requests.find((request) => request.path === '/api/chat')?.body).toMatchObject({
+      think: true,
+    });
   });
 
   it('rejects a wrong type with a 400 invalid_request_error naming the field, before any upstream call', async () => {

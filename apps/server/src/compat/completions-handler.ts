@@ -10,7 +10,7 @@ import {
 } from './completions.js';
 import { completionsRequestSchema } from './completions-schema.js';
 import { type NativeGenerateChunk, randomId } from './native-chunk.js';
-import { protocolHandler } from './protocol-handler.js';
+import { callOptions, protocolHandler } from './protocol-handler.js';
 import { validateBody } from './validate-body.js';
 
 /**
@@ -38,9 +38,10 @@ export const completionsHandler: Handler = protocolHandler(
       choices: [{ index: 0, ...choice }],
     });
     if (body.stream !== true) {
-      const answer = (await router.generate({ ...request, stream: false } as never, {
-        signal: exchange.signal,
-      })) as unknown as NativeGenerateChunk & Served;
+      const answer = (await router.generate(
+        { ...request, stream: false } as never,
+        callOptions(exchange),
+      )) as unknown as NativeGenerateChunk & Served;
       exchange.provider = answer.provider;
       const completion = object(answer.model, {
         text: answer.response ?? '',
@@ -56,9 +57,10 @@ export const completionsHandler: Handler = protocolHandler(
       return;
     }
     const includeUsage = body.stream_options?.include_usage === true;
-    const stream = (await router.generate({ ...request, stream: true } as never, {
-      signal: exchange.signal,
-    })) as unknown as RouterStream<NativeGenerateChunk>;
+    const stream = (await router.generate(
+      { ...request, stream: true } as never,
+      callOptions(exchange),
+    )) as unknown as RouterStream<NativeGenerateChunk>;
     exchange.provider = stream.provider;
     const { response } = exchange;
     response.writeHead(200, {

@@ -47,7 +47,9 @@ export function legacyLogprobs(chunk: NativeGenerateChunk): Record<string, unkno
         ]),
       ),
     ),
-    text_offset: [],
+    text_offset: entries.map((_, index) =>
+      entries.slice(0, index).reduce((offset, entry) => offset + String(entry.token ?? '').length, 0),
+    ),
   };
 }
 

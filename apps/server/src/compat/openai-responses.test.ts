@@ -126,6 +126,14 @@ describe('/v1/responses through the real openai client', () => {
     expect(fixture.cloud.requests.filter((request) => request.path === '/api/chat')).toHaveLength(0);
   });
 
+  it('passes an upstream 400 through as a 400 with the provider text', async () => {
+    fixture.cloud.fault({ path: '/api/chat', kind: 'status', status: 400, message: 'invalid tool schema' });
+    fixture.local.fault({ path: '/api/chat', kind: 'status', status: 400, message: 'invalid tool schema' });
+    const error = await client.responses.create({ model: CLOUD_MODEL, input: question }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.message).toContain('invalid tool schema');
+  });
+
   it('rejects a wrong type with a 400 naming the field', async () => {
     const error = await client.responses
       .create({ model: CLOUD_MODEL, input: [{ role: 'user', content: 7 as never }] })

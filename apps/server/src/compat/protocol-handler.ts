@@ -58,3 +58,11 @@ export async function sendEventStream<T>(
   }
   exchange.response.end();
 }
+
+/** The router call options of an exchange: its abort signal and the client's `Idempotency-Key`. */
+export function callOptions(exchange: Exchange): { signal: AbortSignal; idempotencyKey?: string } {
+  const key = exchange.request.headers['idempotency-key'];
+  return typeof key === 'string' && key !== ''
+    ? { signal: exchange.signal, idempotencyKey: key }
+    : { signal: exchange.signal };
+}

@@ -3,7 +3,7 @@ import { type Handler, servedHeaders } from '../exchange.js';
 import { readJsonObject, sendJson } from '../http-utils.js';
 import { openAiErrorBody } from '../openai-api.js';
 import { type NativeChatChunk, randomId } from './native-chunk.js';
-import { protocolHandler, sendEventStream } from './protocol-handler.js';
+import { callOptions, protocolHandler, sendEventStream } from './protocol-handler.js';
 import { createResponsesStreamConverter, toResponsesResponse } from './responses-events.js';
 import { responsesToNativeChat } from './responses-request.js';
 import { responsesRequestSchema } from './responses-schema.js';
@@ -26,17 +26,19 @@ export const responsesHandler: Handler = protocolHandler(
     const createdAt = Math.floor(Date.now() / 1000);
     const router = context.runtime.router;
     if (body.stream !== true) {
-      const answer = (await router.chat({ ...request, stream: false } as never, {
-        signal: exchange.signal,
-      })) as unknown as NativeChatChunk & Served;
+      const answer = (await router.chat(
+        { ...request, stream: false } as never,
+        callOptions(exchange),
+      )) as unknown as NativeChatChunk & Served;
       exchange.provider = answer.provider;
       const response = toResponsesResponse({ id, model: answer.model, request: body, createdAt }, answer);
       sendJson(exchange.response, 200, response, servedHeaders(answer.provider, answer.model));
       return;
     }
-    const stream = (await router.chat({ ...request, stream: true } as never, {
-      signal: exchange.signal,
-    })) as unknown as RouterStream<NativeChatChunk>;
+    const stream = (await router.chat(
+      { ...request, stream: true } as never,
+      callOptions(exchange),
+    )) as unknown as RouterStream<NativeChatChunk>;
     const converter = createResponsesStreamConverter({ id, model: stream.model, request: body, createdAt });
     await sendEventStream(exchange, context, stream, converter);
   },

@@ -27,6 +27,13 @@ function explain(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): 
       Math.max(0, ...problems.map((problem) => problem.path.length));
     const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a));
     if (depth(best) > path.length) return best;
+    // no branch got further: say which types would have been accepted
+    const expected = issue.errors.flatMap((branch) =>
+      branch.flatMap((inner) =>
+        inner.code === 'invalid_type' && inner.path.length === 0 ? [inner.expected] : [],
+      ),
+    );
+    if (expected.length > 0) return [{ path, message: `expected ${[...new Set(expected)].join(' or ')}` }];
   }
   return [{ path, message: issue.message }];
 }

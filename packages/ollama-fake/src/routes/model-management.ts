@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Exchange, HttpError, isObject, type Json, modifiedAt, type RouteTable } from '../exchange.js';
 import type { FakeContext } from '../fake-context.js';
 import { ndjsonType } from '../http-helpers.js';
-import { type ResolvedModel, resolveModels } from '../models.js';
+import { type ResolvedModel, resolveModel } from '../models.js';
 import { checkField, modelField, requireObject } from '../request-checks.js';
 
 /** `details` of a model, as a local server reports it. */
@@ -148,7 +148,7 @@ export function modelManagementRoutes(context: FakeContext): RouteTable {
     checkField(body, 'stream', 'PullRequest', 'bool', 'bool');
     checkField(body, 'insecure', 'PullRequest', 'bool', 'bool');
     const name = modelField(body, 'PullRequest');
-    const pulled = resolveModels([name]).values().next().value as ResolvedModel;
+    const pulled = resolveModel(name);
     const model = state.models.get(pulled.name) ?? pulled;
     const lines = [
       { status: 'pulling manifest' },
@@ -196,45 +196,16 @@ export function modelManagementRoutes(context: FakeContext): RouteTable {
       }
       layers.push({ status: `using existing layer ${digest}` });
     }
-    const resolved = resolveModels([
-      {
-        name,
-        ...(base === undefined
-          ? {}
-          : {
-              parameterSize: base.parameterSize,
-              family: base.family,
-              sizeBytes: base.sizeBytes,
-              capabilities: base.capabilities,
-              contextLength: base.contextLength,
-              embeddingDimensions: base.embeddingDimensions,
-            }),
-        ...(typeof body.quantize === 'string' && body.quantize !== ''
-          ? { quantization: body.quantize.toUpperCase() }
-          : base
-            ? { quantization: base.quantization }
-            : {}),
-      },
-    ])
-      .values()
-      .next().value as ResolvedModel;
+    const quantize =
+      typeof body.quantize === 'string' && body.quantize !== '' ? body.quantize.toUpperCase() : undefined;
+    const resolved = createdModel(name, base, quantize);
     if (base !== undefined) layers.push({ status: `using existing layer sha256:${base.digest}` });
-    if (typeof body.quantize === 'string' && body.quantize !== '')
-      layers.push({ status: `quantizing F16 model to ${body.quantize.toUpperCase()}` });
-    const lines = [
-      { status: 'gathering model components' },
-      ...layers,
-      ...(typeof body.system === 'string' || typeof body.template === 'string'
-        ? [
-            {
-              status: `creating new layer sha256:${createHash('sha256')
-                .update(String(body.system ?? body.template))
-                .digest('hex')}`,
-            },
-          ]
-        : []),
-      { status: 'writing manifest' },
-    ];
+    if (quantize !== undefined) layers.push({ status: `quantizing F16 model to ${quantize}` });
+    const text = typeof body.system === 'string' ? body.system : body.template;
+    if (typeof text === 'string') {
+      layers.push({ status: `creating new layer sha256:${createHash('sha256').update(text).digest('hex')}` });
+    }
+    const lines = [{ status: 'gathering model components' }, ...layers, { status: 'writing manifest' }];
     statusAnswer(exchange, body, lines, () => state.models.set(resolved.name, resolved));
   }
 
@@ -246,9 +217,7 @@ export function modelManagementRoutes(context: FakeContext): RouteTable {
     const destination = (body.destination as string | undefined) ?? '';
     if (source === '' || destination === '') throw new HttpError(400, 'source and destination are required');
     const model = state.lookup(source);
-    const copied = resolveModels([{ ...model, name: destination }])
-      .values()
-      .next().value as ResolvedModel;
+    const copied = resolveModel({ ...model, name: destination });
     state.models.set(copied.name, copied);
     emptyOk(exchange);
   }
@@ -297,6 +266,18 @@ export function modelManagementRoutes(context: FakeContext): RouteTable {
     '/api/delete': { DELETE: remove },
     '/api/blobs/:digest': { HEAD: headBlob, POST: postBlob },
   };
+}
+
+/** A model made by `/api/create`: the metadata of `base` (when given) under a new name, `quantize` applied. */
+function createdModel(
+  name: string,
+  base: ResolvedModel | undefined,
+  quantize: string | undefined,
+): ResolvedModel {
+  if (base === undefined)
+    return resolveModel(quantize === undefined ? name : { name, quantization: quantize });
+  const { digest: _digest, name: _name, quantization, ...metadata } = base;
+  return resolveModel({ ...metadata, name, quantization: quantize ?? quantization });
 }
 
 function emptyOk(exchange: Exchange): void {

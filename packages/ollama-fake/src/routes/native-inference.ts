@@ -21,7 +21,7 @@ import {
 import { logprobsFor } from '../logprobs.js';
 import { normalizeModelName } from '../models.js';
 import { checkField, checkImages, keepAliveSeconds, requireObject } from '../request-checks.js';
-import { parseTools, toolCallFor } from '../tool-calls.js';
+import { type FakeToolCall, parseTools, toolCallFor } from '../tool-calls.js';
 
 /** Tokens of the message contents (roles do not count, so an empty prompt has no prompt metrics). */
 export function promptTokenCount(messages: readonly unknown[]): number {
@@ -36,7 +36,7 @@ export function promptTokenCount(messages: readonly unknown[]): number {
 interface NativeAnswer {
   readonly thinking: string | undefined;
   readonly text: string;
-  readonly toolCalls: readonly Json[] | undefined;
+  readonly toolCalls: readonly FakeToolCall[] | undefined;
   readonly top: number | undefined;
 }
 
@@ -44,8 +44,8 @@ interface NativeAnswer {
 function pieces(
   answer: NativeAnswer,
   chunks: number,
-): { thinking?: string; text?: string; tools?: readonly Json[] }[] {
-  const out: { thinking?: string; text?: string; tools?: readonly Json[] }[] = [];
+): { thinking?: string; text?: string; tools?: readonly FakeToolCall[] }[] {
+  const out: { thinking?: string; text?: string; tools?: readonly FakeToolCall[] }[] = [];
   if (answer.thinking !== undefined)
     for (const piece of splitChunks(answer.thinking, chunks)) out.push({ thinking: piece });
   if (answer.toolCalls !== undefined) out.push({ text: '', tools: answer.toolCalls });
@@ -71,18 +71,7 @@ export function nativeInferenceRoutes(context: FakeContext): RouteTable {
     if (tools.length > 0 && !model.capabilities.includes('tools')) {
       throw new HttpError(400, `registry.ollama.ai/library/${model.name} does not support tools`);
     }
-    const messages = (body.messages as unknown[] | undefined) ?? [];
-    for (const message of messages) {
-      if (!isObject(message)) {
-        throw new HttpError(
-          400,
-          `json: cannot unmarshal ${goTypeName(message)} into Go value of type api.Message`,
-        );
-      }
-      checkField(message, 'role', 'Message.messages', 'string', 'string');
-      checkField(message, 'content', 'Message.messages', 'string', 'string');
-      checkImages(message.images, 'ChatRequest.messages.images');
-    }
+    const messages = chatMessages(body);
     const thinking = wantsThinking(parseThink(body.think), name, model);
     checkFormat(body.format);
     const top = parseTopLogprobs(body);
@@ -105,20 +94,32 @@ export function nativeInferenceRoutes(context: FakeContext): RouteTable {
       return;
     }
     state.touch(model, keepAlive);
-    const list = messages as Json[];
-    const input = chatKey(list);
-    const last = list[list.length - 1]!;
+    const input = chatKey(messages);
+    const last = messages[messages.length - 1]!;
     const callsTool = tools.length > 0 && String(last.role).toLowerCase() === 'user';
     const answer: NativeAnswer = {
       thinking: thinking ? thinkingText(name, 'chat', input) : undefined,
       text: callsTool ? '' : answerText(name, 'chat', input, body.format),
-      toolCalls: callsTool ? [toolCallFor(tools, state.nextId()) as unknown as Json] : undefined,
+      toolCalls: callsTool ? [toolCallFor(tools, state.nextId())] : undefined,
       top: logprobs ? top : undefined,
     };
     const promptTokens = promptTokenCount(messages);
     const evalTokens = tokenCount(answer.text) + tokenCount(answer.thinking ?? '') + (callsTool ? 8 : 0);
     state.recordUsage(name, promptTokens, evalTokens);
-    const message = (text: string, part: { thinking?: string; tools?: readonly Json[] }): Json => ({
+    writeChat(exchange, name, answer, promptTokens, evalTokens, stream);
+  }
+
+  /** Frames a chat answer as one JSON object or as NDJSON chunks (thinking, then text or the tool call). */
+  function writeChat(
+    exchange: Exchange,
+    name: string,
+    answer: NativeAnswer,
+    promptTokens: number,
+    evalTokens: number,
+    stream: boolean,
+  ): void {
+    const created = new Date().toISOString();
+    const message = (text: string, part: { thinking?: string; tools?: readonly FakeToolCall[] }): Json => ({
       role: 'assistant',
       content: text,
       ...(part.thinking === undefined ? {} : { thinking: part.thinking }),
@@ -273,6 +274,23 @@ export function nativeInferenceRoutes(context: FakeContext): RouteTable {
     '/api/embed': { POST: embed },
     '/api/embeddings': { POST: embeddings },
   };
+}
+
+/** The `messages` of a chat request, each checked as Go decodes `api.Message` (role, content, images). */
+function chatMessages(body: Json): Json[] {
+  const messages = (body.messages as unknown[] | undefined) ?? [];
+  for (const message of messages) {
+    if (!isObject(message)) {
+      throw new HttpError(
+        400,
+        `json: cannot unmarshal ${goTypeName(message)} into Go value of type api.Message`,
+      );
+    }
+    checkField(message, 'role', 'Message.messages', 'string', 'string');
+    checkField(message, 'content', 'Message.messages', 'string', 'string');
+    checkImages(message.images, 'ChatRequest.messages.images');
+  }
+  return messages as Json[];
 }
 
 /** `input` of an embed request as a list: a string, an array of strings, or nothing; 400 `invalid input type` else. */

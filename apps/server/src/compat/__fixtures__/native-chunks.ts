@@ -61,3 +61,24 @@ export const completeWithTools = {
   done_reason: 'stop',
   ...metrics,
 };
+
+/** A complete answer with `logprobs: true, top_logprobs: 2` (native entries, OpenAI's own shape). */
+export const completeWithLogprobs = {
+  ...base,
+  message: { role: 'assistant', content: 'Teal' },
+  response: 'Teal',
+  logprobs: [
+    {
+      token: 'Teal',
+      logprob: -0.105,
+      bytes: [84, 101, 97, 108],
+      top_logprobs: [
+        { token: 'Teal', logprob: -0.105, bytes: [84, 101, 97, 108] },
+        { token: 'Blue', logprob: -2.3, bytes: [66, 108, 117, 101] },
+      ],
+    },
+  ],
+  done: true,
+  done_reason: 'stop',
+  ...metrics,
+};
