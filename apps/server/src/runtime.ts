@@ -107,6 +107,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     stateStore: storage.state,
     failedRequests: storage.queue,
     quota,
+    // a usage-window 429 cools the cloud until the reset the cloud's own figures name
+    usageResetAt: (window) => quota.cloudResetAt(window),
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -108,6 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger: metrics.observe(logger),
       deferStorage: true,
       onEvent: (event) => metrics.onRouterEvent(event),
+      pollCloudUsage: true,
     }));
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const replayIntervalMs = options.replayIntervalMs ?? config.queue.retry_interval_seconds * 1000;

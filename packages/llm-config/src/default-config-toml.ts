@@ -1,51 +1,17 @@
-import { DEFAULT_CORS_ORIGINS } from './cors-origins.js';
 import { KEY_SPECS } from './spec.js';
 
-const DEFAULT_CORS_TOML = `[${DEFAULT_CORS_ORIGINS.map((origin) => JSON.stringify(origin)).join(', ')}]`;
-
-const DEFAULTS: Readonly<Record<string, string>> = {
-  'cloud.provider': '"ollama"',
-  'cloud.endpoint': '"https://ollama.com"',
-  'cloud.default_model': '"gpt-oss:120b"',
-  'cloud.max_concurrency': '0',
-  'local.endpoint': '"http://localhost:11434"',
-  'local.auto_start': 'false',
-  'local.models': '["gemma2:9b", "llama3.2:3b"]',
-  'embeddings.model': '"nomic-embed-text"',
-  'retry.max_attempts': '3',
-  'retry.delay_seconds': '10',
-  'retry.timeout_seconds': '90',
-  'timeouts.cloud.connect': '5',
-  'timeouts.cloud.read': '90',
-  'timeouts.cloud.write': '10',
-  'timeouts.cloud.pool': '20',
-  'timeouts.cloud.first_token': '30',
-  'timeouts.local.connect': '2',
-  'timeouts.local.read': '60',
-  'timeouts.local.write': '10',
-  'timeouts.local.pool': '5',
-  'timeouts.local.first_token': '120',
-  'cooldown.rate_limit_seconds': '600',
-  'quota.warning_threshold': '0.8',
-  'quota.daily_request_limit': '0',
-  'quota.poll_seconds': '60',
-  'queue.max_size': '1000',
-  'queue.ttl_hours': '24',
-  'queue.max_attempts': '5',
-  'queue.retry_interval_seconds': '300',
-  'queue.lease_seconds': '60',
-  'storage.sqlite_synchronous': '"full"',
-  'logging.level': '"info"',
-  'logging.failover_events': 'true',
-  'server.host': '"127.0.0.1"',
-  'server.port': '11436',
-  'server.cors_origins': DEFAULT_CORS_TOML,
-};
+/** A default value as TOML: strings as basic strings, numbers, booleans, arrays of them. */
+function tomlValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(tomlValue).join(', ')}]`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new TypeError(`no TOML form for the default ${String(value)}`);
+}
 
 /**
  * The annotated default `llm.toml` that `graphiti config init` writes: every key with its default and a one-line
- * comment (plus the overriding environment variable). Secrets, and `storage.url` (whose default follows
- * `GRAPHITI_HOME`), are commented-out examples. Loading it yields exactly {@link defaultConfig}.
+ * comment (plus the overriding environment variables), all from the spec table. Secrets, and `storage.url` (whose
+ * default follows `GRAPHITI_HOME`), are commented-out examples. Loading it yields exactly {@link defaultConfig}.
  */
 export function defaultConfigToml(): string {
   const lines = [
@@ -62,13 +28,13 @@ export function defaultConfigToml(): string {
       lines.push('', `[${section}]`);
       table = section;
     }
-    const comment = `# ${spec.comment}${spec.env ? ` Env: ${spec.env}.` : ''}`;
-    const value = DEFAULTS[spec.path];
-    if (value === undefined) {
-      lines.push(comment, `# ${key} = ${spec.example ?? '""'}`);
-    } else {
-      lines.push(comment, `${key} = ${value}`);
-    }
+    const env = spec.envVars.length === 0 ? '' : ` Env: ${spec.envVars.join(', else ')}.`;
+    const fallback = spec.definition.default;
+    // A default that depends on the environment (or none at all) is written as a commented-out example.
+    const written =
+      fallback === undefined || typeof fallback === 'function' ? undefined : tomlValue(fallback);
+    lines.push(`# ${spec.comment}${env}`);
+    lines.push(written === undefined ? `# ${key} = ${spec.example ?? '""'}` : `${key} = ${written}`);
   }
   return `${lines.join('\n')}\n`;
 }

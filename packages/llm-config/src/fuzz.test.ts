@@ -72,7 +72,8 @@ const document = fc.dictionary(key, value.table, { maxKeys: 6 });
 
 const seen = { loaded: 0, rejected: 0, unrepresentable: 0 };
 
-describe('generated input', () => {
+// 300 file loads per property: give them room on a loaded machine (setup only; the properties are unchanged)
+describe('generated input', { timeout: 60_000 }, () => {
   it('arbitrary text yields a ConfigError or a valid config, never another exception', () => {
     fc.assert(
       fc.property(

@@ -1,29 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { cloudModelName } from './cloud-model-name.js';
 import {
   ConfigError,
   type ConfigIssue,
   type ConfigIssueKind,
   type ConfigIssueSource,
 } from './config-error.js';
-import { DEFAULT_CORS_ORIGINS } from './cors-origins.js';
+import { finalizeParsed, rawDefaults } from './derive-config.js';
 import { isLocalhostSubdomain, isLoopbackHost, isUnspecifiedHost, maskUrlPassword } from './hosts.js';
-import { parseOllamaHost } from './ollama-host.js';
-import {
-  type ConfigEnv,
-  envValue,
-  expandHome,
-  graphitiHome,
-  resolveConfigPath,
-  resolveExplicitPath,
-} from './paths.js';
+import { type ConfigEnv, envValue, resolveConfigPath, resolveExplicitPath } from './paths.js';
 import { sealConfig } from './redact.js';
 import { configSchema, type ParsedConfig } from './schema.js';
-import { describeTable, findKeySpec, SECRET_PATHS } from './spec.js';
+import { describeTable, ENV_OVERRIDES, findKeySpec, KEY_SPECS, SECRET_PATHS } from './spec.js';
 import { editDistance, suggestKey } from './suggest.js';
 import { findKeyPosition, locateKeys, type SourcePosition } from './toml-locations.js';
-import type { LlmConfig, TimeoutConfig } from './types.js';
+import type { LlmConfig } from './types.js';
 
 type DeepPartial<T> = T extends readonly (infer _Item)[]
   ? T
@@ -64,21 +55,6 @@ interface Context {
   /** Secret strings seen anywhere, scrubbed from every message as a last line of defence. */
   readonly secrets: Set<string>;
 }
-
-const ENV_OVERRIDES: readonly { readonly envVar: string; readonly path: string }[] = [
-  { envVar: 'OLLAMA_API_KEY', path: 'cloud.api_key' },
-  { envVar: 'OLLAMA_CLOUD_ENDPOINT', path: 'cloud.endpoint' },
-  { envVar: 'OLLAMA_HOST', path: 'local.endpoint' },
-  // after OLLAMA_HOST, so it wins: users who point OLLAMA_HOST at the gateway name the real server here
-  { envVar: 'GRAPHITI_LOCAL_ENDPOINT', path: 'local.endpoint' },
-  { envVar: 'GRAPHITI_STORAGE_URL', path: 'storage.url' },
-  { envVar: 'LOG_LEVEL', path: 'logging.level' },
-  { envVar: 'GRAPHITI_SERVER_HOST', path: 'server.host' },
-  { envVar: 'GRAPHITI_SERVER_PORT', path: 'server.port' },
-  { envVar: 'GRAPHITI_SERVER_TOKEN', path: 'server.auth_token' },
-  { envVar: 'GRAPHITI_SERVER_ORIGINS', path: 'server.cors_origins' },
-  { envVar: 'GRAPHITI_WEBHOOK_SECRET', path: 'server.webhook_secret' },
-];
 
 function isPlainObject(value: unknown): value is Raw {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -267,45 +243,38 @@ interface Layers {
   readonly overrides: unknown;
 }
 
+interface EnvIssue {
+  readonly envVar: string;
+  readonly path: string;
+  readonly value: string;
+  readonly expected: string;
+}
+
+/** The environment layer: for each key, the first of its variables that is set (the spec's `env`). */
 function buildEnvLayer(
   env: ConfigEnv,
   provenance: Map<string, Provenance>,
   secrets: Set<string>,
-): { layer: Raw; hostIssues: { envVar: string; value: string; expected: string }[] } {
+): { layer: Raw; envIssues: EnvIssue[] } {
   const layer: Raw = {};
-  const hostIssues: { envVar: string; value: string; expected: string }[] = [];
-  for (const { envVar, path } of ENV_OVERRIDES) {
-    const raw = envValue(env, envVar);
-    if (raw === undefined) continue;
-    if (envVar === 'OLLAMA_HOST' && envValue(env, 'GRAPHITI_LOCAL_ENDPOINT') !== undefined) continue;
-    let value: unknown = raw.trim();
-    if (isSecretPath(path)) {
+  const envIssues: EnvIssue[] = [];
+  for (const spec of KEY_SPECS) {
+    const envVar = spec.envVars.find((name) => envValue(env, name) !== undefined);
+    if (envVar === undefined) continue;
+    const raw = envValue(env, envVar)!;
+    if (spec.secret) {
       secrets.add(raw);
       secrets.add(raw.trim());
     }
-    if (envVar === 'OLLAMA_HOST' || envVar === 'GRAPHITI_LOCAL_ENDPOINT') {
-      const result = parseOllamaHost(raw);
-      if (!result.ok) {
-        hostIssues.push({ envVar, value: raw, expected: result.expected });
-        continue;
-      }
-      value = result.url;
-    } else if (envVar === 'GRAPHITI_SERVER_PORT' && /^\d{1,10}$/.test(raw.trim())) {
-      value = Number(raw.trim());
-    } else if (envVar === 'GRAPHITI_SERVER_ORIGINS') {
-      // adds to Ollama's defaults, as OLLAMA_ORIGINS does
-      const added = raw
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin !== '');
-      value = [...DEFAULT_CORS_ORIGINS, ...added];
-    } else if (envVar === 'LOG_LEVEL') {
-      value = raw.trim().toLowerCase();
+    const reading = spec.definition.fromEnv?.(raw) ?? { ok: true, value: raw.trim() };
+    if (!reading.ok) {
+      envIssues.push({ envVar, path: spec.path, value: raw, expected: reading.expected });
+      continue;
     }
-    setPath(layer, path, value);
-    provenance.set(path, { source: 'env', envVar });
+    setPath(layer, spec.path, reading.value);
+    provenance.set(spec.path, { source: 'env', envVar });
   }
-  return { layer, hostIssues };
+  return { layer, envIssues };
 }
 
 const KNOWN_ENV = [...ENV_OVERRIDES.map((entry) => entry.envVar), 'GRAPHITI_LLM_CONFIG', 'GRAPHITI_HOME'];
@@ -331,33 +300,6 @@ function recordOverrideProvenance(
   } else if (value !== undefined && path.length > 0) {
     provenance.set(path.join('.'), { source: 'option' });
   }
-}
-
-function rawDefaults(env: ConfigEnv): Raw {
-  return {
-    cloud: {
-      provider: 'ollama',
-      endpoint: 'https://ollama.com',
-      default_model: 'gpt-oss:120b',
-      max_concurrency: 0,
-    },
-    local: { endpoint: 'http://localhost:11434', auto_start: false, models: ['gemma2:9b', 'llama3.2:3b'] },
-    embeddings: { model: 'nomic-embed-text' },
-    retry: { max_attempts: 3, delay_seconds: 10, timeout_seconds: 90 },
-    timeouts: {
-      cloud: { connect: 5, read: 90, write: 10, pool: 20, first_token: 30 },
-      local: { connect: 2, read: 60, write: 10, pool: 5, first_token: 120 },
-    },
-    cooldown: { rate_limit_seconds: 600 },
-    quota: { warning_threshold: 0.8, daily_request_limit: 0, poll_seconds: 60 },
-    queue: { max_size: 1000, ttl_hours: 24, max_attempts: 5, retry_interval_seconds: 300, lease_seconds: 60 },
-    storage: {
-      url: `sqlite:${graphitiHome(env)}/graphiti.db`.replace(/\\/g, '/'),
-      sqlite_synchronous: 'full',
-    },
-    logging: { level: 'info', failover_events: true },
-    server: { host: '127.0.0.1', port: 11436, cors_origins: [...DEFAULT_CORS_ORIGINS] },
-  };
 }
 
 function hostOf(url: string): { host: string; port: number } | undefined {
@@ -564,53 +506,8 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
     .map(({ issue }) => issue);
 }
 
-function trimEndpoint(url: string): string {
-  return url.replace(/\/+$/, '');
-}
-
 function finalize(parsed: ParsedConfig, env: ConfigEnv): LlmConfig {
-  const timeouts = (value: ParsedConfig['timeouts']['cloud']): TimeoutConfig => ({
-    connect: value.connect,
-    read: value.read,
-    write: value.write,
-    pool: value.pool,
-    first_token: value.first_token,
-  });
-  let storageUrl = parsed.storage.url;
-  if (storageUrl.startsWith('sqlite:') && storageUrl !== 'sqlite::memory:') {
-    const path = storageUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    storageUrl = `sqlite:${expandHome(path, env)}`;
-  }
-  const config: LlmConfig = {
-    cloud: {
-      provider: parsed.cloud.provider,
-      endpoint: trimEndpoint(parsed.cloud.endpoint),
-      api_key: parsed.cloud.api_key,
-      default_model: cloudModelName(parsed.cloud.default_model),
-      max_concurrency: parsed.cloud.max_concurrency,
-    },
-    local: {
-      endpoint: trimEndpoint(parsed.local.endpoint),
-      auto_start: parsed.local.auto_start,
-      models: [...parsed.local.models],
-    },
-    embeddings: { model: parsed.embeddings.model },
-    retry: { ...parsed.retry },
-    timeouts: { cloud: timeouts(parsed.timeouts.cloud), local: timeouts(parsed.timeouts.local) },
-    cooldown: { ...parsed.cooldown },
-    quota: { ...parsed.quota },
-    queue: { ...parsed.queue },
-    storage: { url: storageUrl, sqlite_synchronous: parsed.storage.sqlite_synchronous },
-    logging: { ...parsed.logging },
-    server: {
-      host: parsed.server.host,
-      port: parsed.server.port,
-      auth_token: parsed.server.auth_token,
-      cors_origins: [...parsed.server.cors_origins],
-      webhook_secret: parsed.server.webhook_secret,
-    },
-  };
-  return sealConfig(config);
+  return sealConfig(finalizeParsed(parsed, env));
 }
 
 function readSource(
@@ -696,7 +593,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
   }
   collectSecrets(fileValue, secrets);
 
-  const { layer: envLayer, hostIssues } = buildEnvLayer(env, provenance, secrets);
+  const { layer: envLayer, envIssues } = buildEnvLayer(env, provenance, secrets);
   noticeEnvTypos(env, options.onNotice);
   recordOverrideProvenance(options.overrides, provenance);
   collectSecrets(options.overrides, secrets);
@@ -709,20 +606,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LlmConfig {
   const merged = merge(merge(merge(layers.defaults, layers.file), layers.env), layers.overrides) as Raw;
   const context: Context = { file, fileExists: fileUsable, positions, provenance, merged, secrets };
 
-  for (const { envVar, value, expected } of hostIssues) {
+  for (const { envVar, path, value, expected } of envIssues) {
     issues.push(
-      makeIssue(
-        context,
-        ['local', 'endpoint'],
-        'invalid_value',
-        expected,
-        describeValue(value, false),
-        undefined,
-        {
-          source: 'env',
-          envVar,
-        },
-      ),
+      makeIssue(context, path.split('.'), 'invalid_value', expected, describeValue(value, false), undefined, {
+        source: 'env',
+        envVar,
+      }),
     );
   }
   const validation = validate(context);

@@ -196,3 +196,15 @@ describe('secrets in ConfigError', () => {
     expectHidden(errorRenderings(error), [API_KEY]);
   });
 });
+
+describe('the webhook secret', () => {
+  it('is redacted like the other secrets: every secret key of the spec is', () => {
+    const webhookSecret = 'whsec-WEBHOOK-9f8e7d6c5b';
+    const config = loadWith('', { GRAPHITI_WEBHOOK_SECRET: webhookSecret });
+    expect(config.server.webhook_secret).toBe(webhookSecret);
+    expect(redact(config).server.webhook_secret).toBe(REDACTED);
+    expect(JSON.stringify(config)).not.toContain(webhookSecret);
+    expect(inspect(config, { depth: 5 })).not.toContain(webhookSecret);
+    expect(String(config.server)).not.toContain(webhookSecret);
+  });
+});

@@ -1,4 +1,5 @@
 import { maskUrlPassword } from './hosts.js';
+import { SECRET_PATHS } from './spec.js';
 import type { LlmConfig } from './types.js';
 
 /** What secrets are replaced with. */
@@ -18,7 +19,7 @@ function copy<T>(value: T): T {
 
 /**
  * A plain, mutable, deep copy of the configuration that is safe to print, log or return from an API:
- * `cloud.api_key` and `server.auth_token` become `"[redacted]"` (an absent secret stays absent/undefined) and a
+ * every secret key of the spec (`cloud.api_key`, `server.auth_token`, `server.webhook_secret`) becomes `"[redacted]"` (an absent secret stays absent/undefined) and a
  * password inside `storage.url` or an endpoint URL (`postgres://user:pw@host/db`) becomes `[redacted]`.
  */
 export function redact(config: LlmConfig): LlmConfig {
@@ -28,8 +29,12 @@ export function redact(config: LlmConfig): LlmConfig {
     storage: Record<string, unknown>;
     server: Record<string, unknown>;
   };
+  for (const path of SECRET_PATHS) {
+    const [table, name] = path.split('.') as [string, string];
+    const section = (result as Record<string, Record<string, unknown> | undefined>)[table];
+    if (section && typeof section === 'object' && section[name] !== undefined) section[name] = REDACTED;
+  }
   if (result.cloud && typeof result.cloud === 'object') {
-    if (result.cloud.api_key !== undefined) result.cloud.api_key = REDACTED;
     if (typeof result.cloud.endpoint === 'string')
       result.cloud.endpoint = maskUrlPassword(result.cloud.endpoint);
   }
@@ -38,9 +43,6 @@ export function redact(config: LlmConfig): LlmConfig {
   }
   if (result.storage && typeof result.storage.url === 'string')
     result.storage.url = maskUrlPassword(result.storage.url);
-  if (result.server && typeof result.server === 'object' && result.server.auth_token !== undefined) {
-    result.server.auth_token = REDACTED;
-  }
   return result as unknown as LlmConfig;
 }
 

@@ -35,6 +35,16 @@ describe('checkCloud', () => {
     expectNoSecret(health, KEY);
   });
 
+  it('reports a cloud.default_model the cloud does not list, naming what it offers', async () => {
+    const missing = await checkCloud({ endpoint: fake.url, apiKey: KEY, defaultModel: 'gpt-oss:20b' });
+    expect(missing).toMatchObject({ status: 'up', defaultModelListed: false });
+    expect(missing.message).toContain('cloud.default_model "gpt-oss:20b" is not one of them');
+    expect(missing.message).toContain('gpt-oss:120b, glm-5:latest');
+    const listed = await checkCloud({ endpoint: fake.url, apiKey: KEY, defaultModel: 'glm-5' });
+    expect(listed).toMatchObject({ status: 'up', defaultModelListed: true });
+    expect(listed.message).not.toContain('default_model');
+  });
+
   it('says a wrong key is wrong (401), without echoing it', async () => {
     const wrong = 'sk-wrong-key-should-not-leak';
     const health = await checkCloud({ endpoint: fake.url, apiKey: wrong });

@@ -1,5 +1,6 @@
 import { describeFailure, httpGet, isValidEndpoint, normalizeEndpoint } from './http.js';
 import { errorSuffix } from './list-models.js';
+import { modelMatches } from './model-names.js';
 import type { Timeouts } from './types.js';
 
 /** Timeouts for the cloud check when none are given (seconds). */
@@ -13,6 +14,8 @@ export interface CheckCloudOptions {
   readonly apiKey?: string;
   /** Connect and read timeouts in seconds. @default { connect: 5, read: 15 } */
   readonly timeouts?: Timeouts;
+  /** `cloud.default_model`: when given, the result says whether the cloud offers it. */
+  readonly defaultModel?: string;
 }
 
 /** The cloud's health, as a value (checkCloud never throws). The API key never appears in it. */
@@ -27,6 +30,8 @@ export interface CloudHealth {
   readonly message: string;
   /** The HTTP status of `GET /api/tags`, when one was received. */
   readonly httpStatus?: number;
+  /** With `defaultModel` and the cloud up: whether its `/api/tags` lists that model. */
+  readonly defaultModelListed?: boolean;
 }
 
 function redact(text: string, secret: string | undefined): string {
@@ -109,10 +114,19 @@ export async function checkCloud(options: CheckCloudOptions): Promise<CloudHealt
         )
         .filter((name): name is string => typeof name === 'string' && name !== '')
     : [];
+  const summary = `Ollama Cloud is reachable at ${base} and accepted the API key (${models.length} model${models.length === 1 ? '' : 's'} offered).`;
+  const wanted = options.defaultModel?.trim();
+  if (wanted === undefined || wanted === '')
+    return result({ status: 'up', models, httpStatus, message: summary });
+  const listed = models.some((name) => modelMatches(wanted, name));
+  const offered = models.slice(0, 8).join(', ') + (models.length > 8 ? ', …' : '');
   return result({
     status: 'up',
     models,
     httpStatus,
-    message: `Ollama Cloud is reachable at ${base} and accepted the API key (${models.length} model${models.length === 1 ? '' : 's'} offered).`,
+    defaultModelListed: listed,
+    message: listed
+      ? summary
+      : `${summary} But cloud.default_model "${wanted}" is not one of them, so requests without a model go to the local server: set cloud.default_model to an offered model${models.length > 0 ? ` (${offered})` : ''}.`,
   });
 }

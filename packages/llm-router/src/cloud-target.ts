@@ -1,6 +1,6 @@
+import { parseRetryAfter } from '@graphiti/llm-quota';
 import { AttemptFailed, type AttemptResult, runAttempt } from './attempt.js';
 import { usageWindow } from './classify.js';
-import { parseRetryAfter } from './cooldown.js';
 import { isUnload, operationPath, requestJson } from './request-body.js';
 import { type Job, type RouterContext, recordQuota, warnOnce } from './router-context.js';
 import type { AttemptFailure, FailureReason } from './types.js';

@@ -254,13 +254,3 @@ export function createCooldownTracker(options: CooldownTrackerOptions): Cooldown
     },
   };
 }
-
-/** Seconds named by a Retry-After header (delta-seconds or an HTTP date), if any. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, (date - nowMs) / 1000);
-}

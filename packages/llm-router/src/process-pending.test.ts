@@ -92,6 +92,25 @@ describe('processPending', () => {
     }
   });
 
+  it('drains valid items behind 10 failing ones in one run, each failing item pushed back alone', async () => {
+    const failing: string[] = [];
+    for (let index = 0; index < 10; index++)
+      failing.push(await storage.queue.put('embed', { input: `x${index}` }));
+    const valid: string[] = [];
+    for (let index = 0; index < 3; index++) valid.push(await storage.queue.put('chat', { messages }));
+    local.fault({ path: '/api/embed', kind: 'status', status: 503, message: 'server busy' });
+    const result = await processPending(storage.queue, router);
+    expect(result).toEqual({ processed: 13, succeeded: 3, requeued: 10, failed: 0 });
+    for (const id of valid) expect(await storage.queue.get(id)).toMatchObject({ status: 'done' });
+    for (const id of failing) {
+      const row = await storage.queue.get(id);
+      expect(row).toMatchObject({ status: 'ready', attempts: 1 });
+      expect(row?.notBefore?.getTime()).toBeGreaterThan(clock);
+    }
+    // the next run leaves them alone until their backoff passed
+    expect(await processPending(storage.queue, router)).toMatchObject({ processed: 0 });
+  });
+
   it('fails items that already reached maxAttempts without replaying them', async () => {
     const id = await storage.queue.put('chat', { messages });
     for (let round = 0; round < 2; round++) {

@@ -17,13 +17,15 @@ export interface ReplayProgress {
   readonly model?: string;
   /** Why, for `retry` and `failed`. */
   readonly error?: string;
+  /** For `retry` while a cloud cooldown is in force: the item is not tried again before its end. */
+  readonly notBefore?: Date;
 }
 
 /** Options of {@link processPending}. */
 export interface ProcessPendingOptions {
   /** Most items to handle in this run. @default 100 */
   readonly limit?: number;
-  /** Items leased per round. @default 10 */
+  /** Items leased per round: the worker holds no more than it works on. @default 1 */
   readonly batchSize?: number;
   /** How long a leased item stays invisible to other workers, in seconds; extended while an item is replayed
    * when the queue can (`extend`). @default router.config.queue.lease_seconds (else 600) */
@@ -64,11 +66,12 @@ function describe(error: unknown): string {
 }
 
 /**
- * Replays queued requests through the router: leases ready items, acks each answer with its result,
- * nacks availability failures (the queue fails an item once it reaches `queue.max_attempts`), and fails
- * invalid requests and unknown operations at once. Each item is tried at most once per run: the run ends
- * after a batch in which an item had to be put back (the providers are still down). Leasing makes it safe to run from several processes
- * against one PostgreSQL queue: each item is replayed by one worker at a time.
+ * Replays queued requests through the router: leases due items one at a time (so a worker never holds
+ * items it is not working on), acks each answer with its result, nacks availability failures, and fails
+ * invalid requests and unknown operations at once. A nacked item is pushed back alone (the queue's
+ * per-item backoff, or until the cloud cooldown ends when one is in force), so a failing item never blocks
+ * the items behind it; the queue fails an item once it reaches `queue.max_attempts`. Each item is tried at
+ * most once per run. Leasing makes it safe to run from several processes against one PostgreSQL queue.
  *
  * ```ts
  * const result = await processPending(storage.queue, router, { limit: 50, onProgress: (p) => bar.update(p.processed) });
@@ -76,70 +79,88 @@ function describe(error: unknown): string {
  */
 export async function processPending(
   queue: ReplayQueue,
-  router: Pick<Router, 'replay' | 'config'>,
+  router: Pick<Router, 'replay' | 'config'> & Partial<Pick<Router, 'cooldown'>>,
   options: ProcessPendingOptions = {},
 ): Promise<ProcessPendingResult> {
   const limit = Math.max(0, Math.floor(options.limit ?? 100));
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 10));
-  const leaseSeconds =
-    options.leaseSeconds ?? (router.config.queue as { lease_seconds?: number }).lease_seconds ?? 600;
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1));
+  const leaseSeconds = options.leaseSeconds ?? router.config.queue.lease_seconds;
   const maxAttempts = options.maxAttempts ?? router.config.queue.max_attempts;
   const { signal } = options;
   const stopped = (): boolean => signal?.aborted === true;
-  let processed = 0;
-  let succeeded = 0;
-  let requeued = 0;
-  let failed = 0;
+  const seen = new Set<string>();
+  const counts = { processed: 0, succeeded: 0, requeued: 0, failed: 0 };
 
   const report = (
     item: QueueItem,
     outcome: ReplayProgress['outcome'],
     extra: Partial<ReplayProgress>,
   ): void => {
-    processed++;
-    options.onProgress?.({ id: item.id, operation: item.operation, outcome, processed, limit, ...extra });
+    counts.processed++;
+    options.onProgress?.({
+      id: item.id,
+      operation: item.operation,
+      outcome,
+      processed: counts.processed,
+      limit,
+      ...extra,
+    });
   };
 
-  // A nacked item is ready again at once: the run ends after the batch in which one was nacked, so each
-  // item is tried at most once per run, and a run against down providers ends quickly.
-  let requeuedBefore = 0;
-  while (processed < limit && !stopped() && requeued === requeuedBefore) {
-    requeuedBefore = requeued;
-    const items = await queue.lease({ count: Math.min(batchSize, limit - processed), leaseSeconds });
-    if (items.length === 0) break;
-    for (const item of items) {
-      if (stopped()) break;
-      // queues that check lease owners hand out a token; older queues take no third argument
-      const owner = item.leaseToken === undefined ? undefined : { leaseToken: item.leaseToken };
-      if (item.attempts >= maxAttempts) {
-        const reason = `Gave up after ${item.attempts} attempts (queue.max_attempts = ${maxAttempts}).`;
-        await (owner === undefined ? queue.fail(item.id, reason) : queue.fail(item.id, reason, owner));
-        failed++;
-        report(item, 'failed', { error: reason });
-        continue;
+  /** When a nacked item may be tried again: the cloud cooldown's end, if one is in force. */
+  const deferUntil = async (): Promise<Date | undefined> => {
+    const cooldown = await router.cooldown?.().catch(() => undefined);
+    return cooldown === undefined || cooldown.until <= Date.now() ? undefined : new Date(cooldown.until);
+  };
+
+  async function replayOne(item: QueueItem): Promise<void> {
+    // queues that check lease owners hand out a token; older queues take no third argument
+    const owner = item.leaseToken === undefined ? undefined : { leaseToken: item.leaseToken };
+    if (item.attempts >= maxAttempts) {
+      const reason = `Gave up after ${item.attempts} attempts (queue.max_attempts = ${maxAttempts}).`;
+      await (owner === undefined ? queue.fail(item.id, reason) : queue.fail(item.id, reason, owner));
+      counts.failed++;
+      report(item, 'failed', { error: reason });
+      return;
+    }
+    const stopExtending = keepLease(queue, item, leaseSeconds);
+    try {
+      const result = await router.replay(item, signal === undefined ? undefined : { signal });
+      await (owner === undefined ? queue.ack(item.id, result) : queue.ack(item.id, result, owner));
+      counts.succeeded++;
+      report(item, 'done', { provider: result.provider, model: result.model });
+    } catch (error) {
+      if (stopped()) return;
+      const message = describe(error);
+      if (LLMRequestError.isInstance(error)) {
+        await (owner === undefined ? queue.fail(item.id, message) : queue.fail(item.id, message, owner));
+        counts.failed++;
+        report(item, 'failed', { error: message });
+        return;
       }
-      const stopExtending = keepLease(queue, item, leaseSeconds);
-      try {
-        const result = await router.replay(item, signal === undefined ? undefined : { signal });
-        await (owner === undefined ? queue.ack(item.id, result) : queue.ack(item.id, result, owner));
-        succeeded++;
-        report(item, 'done', { provider: result.provider, model: result.model });
-      } catch (error) {
-        if (stopped()) break;
-        const message = describe(error);
-        if (LLMRequestError.isInstance(error)) {
-          await (owner === undefined ? queue.fail(item.id, message) : queue.fail(item.id, message, owner));
-          failed++;
-          report(item, 'failed', { error: message });
-        } else {
-          await (owner === undefined ? queue.nack(item.id, message) : queue.nack(item.id, message, owner));
-          requeued++;
-          report(item, 'retry', { error: message });
-        }
-      } finally {
-        stopExtending();
-      }
+      const notBefore = await deferUntil();
+      const nackOptions = { ...owner, ...(notBefore === undefined ? {} : { notBefore }) };
+      await (owner === undefined && notBefore === undefined
+        ? queue.nack(item.id, message)
+        : queue.nack(item.id, message, nackOptions));
+      counts.requeued++;
+      report(item, 'retry', { error: message, ...(notBefore === undefined ? {} : { notBefore }) });
+    } finally {
+      stopExtending();
     }
   }
-  return { processed, succeeded, requeued, failed };
+
+  while (counts.processed < limit && !stopped()) {
+    const items = await queue.lease({ count: Math.min(batchSize, limit - counts.processed), leaseSeconds });
+    // A queue without per-item backoff hands a nacked item out again at once: the run ends there (the
+    // item's lease runs out on its own).
+    const fresh = items.filter((item) => !seen.has(item.id));
+    if (fresh.length === 0) break;
+    for (const item of fresh) {
+      seen.add(item.id);
+      if (stopped()) break;
+      await replayOne(item);
+    }
+  }
+  return counts;
 }
