@@ -181,9 +181,14 @@ export async function queueItemHandler(
   sendJson(exchange.response, 200, item);
 }
 
-/** `POST /graphiti/queue/retry`: one processPending run now; answers its counts. */
+/**
+ * `POST /graphiti/queue/retry`: an operator's replay-now: every ready item is made due at once (`wake()`,
+ * past its per-item backoff), then one processPending run; answers its counts.
+ */
 export const queueRetryHandler: Handler = async (exchange, context) => {
   exchange.request.resume();
+  const queue = context.runtime.storage.queue as { wake?: () => Promise<number> };
+  if (typeof queue.wake === 'function') await queue.wake.call(context.runtime.storage.queue);
   const result = await context.replayOnce();
   sendJson(exchange.response, 200, result);
 };

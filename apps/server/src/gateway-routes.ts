@@ -18,7 +18,6 @@ import {
   pullHandler,
   pushHandler,
 } from './model-management-api.js';
-import { openAiModelHandler } from './models-api.js';
 import {
   chatHandler,
   embedHandler,
@@ -29,12 +28,20 @@ import {
   tagsHandler,
   versionHandler,
 } from './ollama-api.js';
-import { chatCompletionsHandler, embeddingsHandler, modelsHandler } from './openai-api.js';
+import {
+  chatCompletionsHandler,
+  embeddingsHandler,
+  modelDetailHandler,
+  modelsHandler,
+} from './openai-api.js';
 import type { Route } from './route-table.js';
 
 const root: Handler = async (exchange) => {
   sendText(exchange.response, 200, exchange.request.method === 'HEAD' ? '' : 'Ollama is running');
 };
+
+const modelDetail: Handler = (exchange, context) =>
+  modelDetailHandler(exchange.params?.model ?? '')(exchange, context);
 
 const queueItem: Handler = (exchange, context) =>
   queueItemHandler(exchange, context, exchange.params?.id ?? '');
@@ -79,7 +86,7 @@ export function gatewayRoutes(): Route[] {
     openai('/v1/chat/completions', { POST: chatCompletionsHandler }),
     openai('/v1/embeddings', { POST: embeddingsHandler }),
     openai('/v1/models', { GET: modelsHandler }),
-    openai('/v1/models/:model*', { GET: openAiModelHandler }),
+    openai('/v1/models/:model*', { GET: modelDetail }),
     ...compatRoutes.map(([path, methods]) => openai(path, methods)),
     admin('/healthz', { GET: healthzHandler, HEAD: healthzHandler }),
     admin('/readyz', { GET: readyz, HEAD: readyz }),

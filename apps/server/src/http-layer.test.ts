@@ -181,8 +181,42 @@ describe('hostile input', () => {
     expect(small.status).toBe(200);
   });
 
+  it("feeds the latency histograms from the router's typed events, joined on the call id", async () => {
+    const answer = await postJson(fixture, '/api/chat', {
+      model: CLOUD_MODEL,
+      messages: [{ role: 'user', content: 'timing' }],
+      stream: false,
+    });
+    expect(answer.status).toBe(200);
+    const streamed = await postJson(fixture, '/api/chat', {
+      model: CLOUD_MODEL,
+      messages: [{ role: 'user', content: 'timing, streamed' }],
+    });
+    expect((await streamed.text()).trim().split('\n').length).toBeGreaterThan(1);
+    const text = await (await fixture.fetch('/metrics')).text();
+    const count = (name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((line) => line.startsWith(`${name} `))
+          ?.slice(name.length + 1) ?? 0,
+      );
+    expect(
+      count('graphiti_upstream_total_seconds_count{provider="cloud",operation="chat"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      count('graphiti_upstream_first_chunk_seconds_count{provider="cloud",operation="chat"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(count('graphiti_gateway_added_seconds_count{path="/api/chat"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      count('graphiti_llm_requests_total{provider="cloud",model="gpt-oss:120b",outcome="ok"}'),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses the image-amplification body with a 400 naming the field', async () => {
-    const before = fixture.cloud.requests.length + fixture.local.requests.length;
+    const before = [...fixture.cloud.requests, ...fixture.local.requests].filter(
+      (r) => r.path === '/api/chat',
+    ).length;
     const response = await postJson(fixture, '/api/chat', {
       model: CLOUD_MODEL,
       messages: [{ role: 'user', content: 'x', images: [{ length: 3e7 }] }],
@@ -191,7 +225,9 @@ describe('hostile input', () => {
     expect(await response.json()).toEqual({
       error: 'invalid request: "messages[0].images[0]" must be a base64 string, got an object',
     });
-    expect(fixture.cloud.requests.length + fixture.local.requests.length).toBe(before);
+    expect(
+      [...fixture.cloud.requests, ...fixture.local.requests].filter((r) => r.path === '/api/chat').length,
+    ).toBe(before);
   });
 });
 

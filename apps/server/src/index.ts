@@ -1,4 +1,5 @@
 export { GatewayError, type GatewayErrorCode } from './gateway-error.js';
+export { createGatewayLogger, type GatewayLoggerOptions, humanLine } from './gateway-logger.js';
 export {
   createGatewayMetrics,
   type GatewayMetrics,

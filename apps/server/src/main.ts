@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from '@graphiti/llm-config';
-import { pino } from 'pino';
+import { createGatewayLogger } from './gateway-logger.js';
 import { startGateway } from './start-gateway.js';
 
 /** `node dist/main.js`: loads the config from the environment, serves until SIGTERM/SIGINT, exits 0. */
@@ -16,14 +16,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({
-    level: config.logging.level,
-    base: { service: 'graphiti-server', pid: process.pid },
-    redact: {
-      paths: ['authorization', '*.authorization', 'headers.authorization', 'token', 'api_key'],
-      censor: '[redacted]',
-    },
-  });
+  const logger = createGatewayLogger({ level: config.logging.level });
   for (const message of notices) logger.info({ event: 'config_notice' }, message);
 
   let gateway: Awaited<ReturnType<typeof startGateway>>;

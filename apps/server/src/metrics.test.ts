@@ -46,3 +46,64 @@ describe('createGatewayMetrics', () => {
     );
   });
 });
+
+describe('metrics from typed router events', () => {
+  it('counts attempts, failovers and cooldowns, and observes upstream and added time', async () => {
+    const metrics = createGatewayMetrics();
+    metrics.onRouterEvent({
+      type: 'attempt',
+      callId: 'c1',
+      operation: 'chat',
+      provider: 'cloud',
+      model: 'gpt-oss:120b',
+      outcome: 'rate_limit',
+      status: 429,
+      totalMs: 12,
+    });
+    metrics.onRouterEvent({
+      type: 'failover',
+      callId: 'c1',
+      from_provider: 'cloud',
+      to_provider: 'local',
+      reason: 'rate_limit',
+      error_code: 429,
+      model: 'gpt-oss:120b',
+    });
+    metrics.onRouterEvent({
+      type: 'cooldown',
+      scope: 'model',
+      model: 'glm-5',
+      until: Date.now() + 60_000,
+      reason: 'subscription',
+    });
+    metrics.onRouterEvent({
+      type: 'answered',
+      callId: 'c1',
+      operation: 'chat',
+      provider: 'local',
+      model: 'llama3.2:3b',
+      stream: false,
+      upstreamFirstChunkMs: 40,
+      upstreamTotalMs: 100,
+    });
+    metrics.finishCall('c1', 100.5, '/api/chat');
+    // once typed events flow, log lines are not counted a second time
+    metrics
+      .observe()
+      .warn({ event: 'llm_failover', from_provider: 'cloud', to_provider: 'local', reason: 'rate_limit' });
+    const text = await metrics.render({ cooldownActive: false, storageUp: true });
+    expect(text).toContain(
+      'graphiti_llm_requests_total{provider="cloud",model="gpt-oss:120b",outcome="rate_limit"} 1\n',
+    );
+    expect(text).toContain(
+      'graphiti_llm_failovers_total{from_provider="cloud",to_provider="local",reason="rate_limit"} 1\n',
+    );
+    expect(text).toContain('graphiti_model_cooldown_active{model="glm-5"} 1\n');
+    expect(text).toContain(
+      'graphiti_upstream_first_chunk_seconds_bucket{le="0.05",provider="local",operation="chat"} 1\n',
+    );
+    expect(text).toContain('graphiti_upstream_total_seconds_sum{provider="local",operation="chat"} 0.1\n');
+    expect(text).toContain('graphiti_gateway_added_seconds_bucket{le="0.00025",path="/api/chat"} 0\n');
+    expect(text).toContain('graphiti_gateway_added_seconds_bucket{le="0.0005",path="/api/chat"} 1\n');
+  });
+});

@@ -207,28 +207,3 @@ export const showHandler: Handler = async (exchange, context) => {
     servedHeaders(shown.provider, shown.model),
   );
 };
-
-/** `GET /v1/models/{model}`: one model of `/api/tags`, in OpenAI's shape; 404 in OpenAI's error shape. */
-export const openAiModelHandler: Handler = async (exchange, context) => {
-  const wanted = exchange.params?.model ?? '';
-  const { models } = await listTags(context, exchange.signal);
-  const entry = models.find((model) => typeof model.name === 'string' && modelMatches(wanted, model.name));
-  if (entry === undefined) {
-    sendJson(exchange.response, 404, {
-      error: {
-        message: `model "${wanted}" not found`,
-        type: 'invalid_request_error',
-        param: null,
-        code: null,
-      },
-    });
-    return;
-  }
-  const modified = Date.parse(text(entry.modified_at));
-  sendJson(exchange.response, 200, {
-    id: entry.name,
-    object: 'model',
-    created: Number.isFinite(modified) ? Math.floor(modified / 1000) : 0,
-    owned_by: entry.remote_host === undefined ? 'library' : 'ollama',
-  });
-};

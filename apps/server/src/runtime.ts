@@ -1,6 +1,6 @@
 import type { LlmConfig } from '@graphiti/llm-config';
 import { checkLocal } from '@graphiti/llm-health';
-import type { Storage } from '@graphiti/llm-queue';
+import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createQuotaTracker, type QuotaTracker } from '@graphiti/llm-quota';
 import { createRouter, type Logger, type Router, type RouterOptions } from '@graphiti/llm-router';
 import { openStorageOrDefer } from './deferred-storage.js';
@@ -24,7 +24,12 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Clock, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
-  /** How often a storage that could not be opened is tried again, in ms. @default 5000 */
+  /**
+   * When the storage cannot be opened: false throws (as before); true opens the runtime anyway with a
+   * stand-in storage that opens when it can (nothing can be queued meanwhile). @default false
+   */
+  readonly deferStorage?: boolean;
+  /** How often a deferred storage that could not be opened is tried again, in ms. @default 5000 */
   readonly storageRetryMs?: number;
   /** Receives the router's typed events (metrics); given to `createRouter` as `onEvent`. */
   readonly onEvent?: (event: RouterEvent) => void;
@@ -70,21 +75,21 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (config.local.auto_start) await autoStartLocal(config, logger);
   // A storage that cannot be opened now does not stop the runtime: requests are served, nothing can be
   // queued (and readiness says so) until it opens.
-  const storage = await openStorageOrDefer(
-    config.storage.url,
-    {
-      maxSize: config.queue.max_size,
-      ttlHours: config.queue.ttl_hours,
-      maxAttempts: config.queue.max_attempts,
-      sqliteSynchronous: config.storage.sqlite_synchronous,
-      ...(logger ? { logger } : {}),
-      ...(now ? { now } : {}),
-    },
-    {
-      ...(logger ? { logger } : {}),
-      ...(options.storageRetryMs === undefined ? {} : { retryMs: options.storageRetryMs }),
-    },
-  );
+  const storageOptions = {
+    maxSize: config.queue.max_size,
+    ttlHours: config.queue.ttl_hours,
+    maxAttempts: config.queue.max_attempts,
+    sqliteSynchronous: config.storage.sqlite_synchronous,
+    ...(logger ? { logger } : {}),
+    ...(now ? { now } : {}),
+  };
+  const storage =
+    options.deferStorage === true
+      ? await openStorageOrDefer(config.storage.url, storageOptions, {
+          ...(logger ? { logger } : {}),
+          ...(options.storageRetryMs === undefined ? {} : { retryMs: options.storageRetryMs }),
+        })
+      : await openStorage(config.storage.url, storageOptions);
   const quota = createQuotaTracker({
     warningThreshold: config.quota.warning_threshold,
     dailyRequestLimit: config.quota.daily_request_limit,

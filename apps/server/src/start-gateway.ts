@@ -106,6 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     (await openRuntime({
       config,
       logger: metrics.observe(logger),
+      deferStorage: true,
       onEvent: (event) => metrics.onRouterEvent(event),
       pollCloudUsage: true,
     }));

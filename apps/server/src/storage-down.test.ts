@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig, CLOUD_KEY, CLOUD_MODEL, LOCAL_MODEL } from './__fixtures__/gateway-fixture.js';
+import {
+  buildConfig,
+  CLOUD_KEY,
+  CLOUD_MODEL,
+  LOCAL_MODEL,
+  startFixture,
+} from './__fixtures__/gateway-fixture.js';
 import { openRuntime } from './runtime.js';
 import { type Gateway, startGateway } from './start-gateway.js';
 
@@ -23,7 +29,7 @@ describe('a gateway whose storage is down at start', () => {
     blocker = join(dir, 'state');
     writeFileSync(blocker, 'a file where the database folder should be');
     const config = buildConfig(dir, cloud, local, { storageUrl: `sqlite:${join(blocker, 'graphiti.db')}` });
-    const runtime = await openRuntime({ config, storageRetryMs: 50 });
+    const runtime = await openRuntime({ config, deferStorage: true, storageRetryMs: 50 });
     gateway = await startGateway({ config, runtime, port: 0, readyCacheMs: 0, replayIntervalMs: 0 });
   });
   afterAll(async () => {
@@ -68,5 +74,23 @@ describe('a gateway whose storage is down at start', () => {
     expect(body.queued).toBe(true);
     const item = await fetch(`${gateway.url}/graphiti/queue/${body.request_id}`);
     expect(item.status).toBe(200);
+  });
+});
+
+describe('startGateway with an unreachable PostgreSQL', () => {
+  it('starts (it opens its own runtime with a deferred storage), serves, and is not ready', async () => {
+    const fixture = await startFixture({ storageUrl: 'postgres://postgres:pw-secret-99@127.0.0.1:1/none' });
+    try {
+      const ready = await fixture.fetch('/readyz');
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).not.toContain('pw-secret-99');
+      const served = await fixture.fetch('/api/chat', {
+        method: 'POST',
+        body: JSON.stringify({ model: CLOUD_MODEL, messages, stream: false }),
+      });
+      expect(served.status).toBe(200);
+    } finally {
+      await fixture.close();
+    }
   });
 });
