@@ -1,6 +1,5 @@
 import { checkCloud, checkLocal, fallbackChain } from '@graphiti/llm-health';
 import { type QueueStatus, queueStatuses } from '@graphiti/llm-queue';
-import { probeStorage } from './deferred-storage.js';
 import type { GatewayContext, Handler } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { sendJson, sendText } from './http-utils.js';
@@ -31,7 +30,10 @@ export interface Readiness {
 export async function checkReadiness(context: GatewayContext): Promise<Readiness> {
   const { config, runtime } = context;
   const storageCheck = async (): Promise<ReadinessCheck> => {
-    const probe = await probeStorage(runtime.storage);
+    const probe = await runtime.storage.probe().catch((error: unknown) => ({
+      writable: false,
+      error: error instanceof Error ? error.message : String(error),
+    }));
     return probe.writable
       ? { ok: true, status: 'up', message: `storage ${runtime.storage.url} is writable` }
       : {

@@ -3,7 +3,6 @@ import { checkLocal } from '@graphiti/llm-health';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createQuotaTracker, type QuotaTracker } from '@graphiti/llm-quota';
 import { createRouter, type Logger, type Router, type RouterOptions } from '@graphiti/llm-router';
-import { openStorageOrDefer } from './deferred-storage.js';
 import type { RouterEvent } from './router-event.js';
 
 /** Everything an app needs to serve requests: one storage, one quota tracker, one router over them. */
@@ -29,8 +28,6 @@ export interface RuntimeOptions {
    * stand-in storage that opens when it can (nothing can be queued meanwhile). @default false
    */
   readonly deferStorage?: boolean;
-  /** How often a deferred storage that could not be opened is tried again, in ms. @default 5000 */
-  readonly storageRetryMs?: number;
   /** Receives the router's typed events (metrics); given to `createRouter` as `onEvent`. */
   readonly onEvent?: (event: RouterEvent) => void;
   /**
@@ -83,13 +80,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
   };
-  const storage =
-    options.deferStorage === true
-      ? await openStorageOrDefer(config.storage.url, storageOptions, {
-          ...(logger ? { logger } : {}),
-          ...(options.storageRetryMs === undefined ? {} : { retryMs: options.storageRetryMs }),
-        })
-      : await openStorage(config.storage.url, storageOptions);
+  // lazy: the queue package opens the storage when it can (every call throws STORAGE_UNREACHABLE until then)
+  const storage = await openStorage(config.storage.url, {
+    ...storageOptions,
+    ...(options.deferStorage === true ? { lazy: true } : {}),
+  });
   const quota = createQuotaTracker({
     warningThreshold: config.quota.warning_threshold,
     dailyRequestLimit: config.quota.daily_request_limit,

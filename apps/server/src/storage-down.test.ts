@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildConfig,
   CLOUD_KEY,
@@ -29,7 +29,7 @@ describe('a gateway whose storage is down at start', () => {
     blocker = join(dir, 'state');
     writeFileSync(blocker, 'a file where the database folder should be');
     const config = buildConfig(dir, cloud, local, { storageUrl: `sqlite:${join(blocker, 'graphiti.db')}` });
-    const runtime = await openRuntime({ config, deferStorage: true, storageRetryMs: 50 });
+    const runtime = await openRuntime({ config, deferStorage: true });
     gateway = await startGateway({ config, runtime, port: 0, readyCacheMs: 0, replayIntervalMs: 0 });
   });
   afterAll(async () => {
@@ -64,10 +64,15 @@ describe('a gateway whose storage is down at start', () => {
 
   it('opens the storage once it can, reports ready, and queues again', async () => {
     rmSync(blocker);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const ready = await fetch(`${gateway.url}/readyz`);
-    const readiness = (await ready.json()) as { checks: { storage: { ok: boolean } } };
-    expect(readiness.checks.storage.ok).toBe(true);
+    // the storage is tried again at most once a second
+    await vi.waitFor(
+      async () => {
+        const ready = await fetch(`${gateway.url}/readyz`);
+        const readiness = (await ready.json()) as { checks: { storage: { ok: boolean } } };
+        expect(readiness.checks.storage.ok).toBe(true);
+      },
+      { timeout: 5000, interval: 200 },
+    );
     const queued = await post({ model: CLOUD_MODEL, messages, stream: false });
     expect(queued.status).toBe(503);
     const body = (await queued.json()) as { queued: boolean; request_id: string };
