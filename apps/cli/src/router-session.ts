@@ -45,15 +45,22 @@ export async function withRouterSession<T>(
   let router: Router;
   let close: () => Promise<void>;
   let storage = true;
+  const warn = (why: string): void => {
+    storage = false;
+    io.stderr(
+      `graphiti: warning: the storage (storage.url) does not open: ${errorText(why)}. Answering without it: if neither cloud nor local can answer, nothing can be queued.\n`,
+    );
+  };
   try {
     const runtime = await openRuntime({ config, logger, onEvent });
     router = runtime.router;
     close = () => runtime.close();
+    // a runtime may stand in for a storage that did not open (it retries later): say so now
+    const deferred = runtime.storage as { current?: unknown; lastError?: unknown };
+    if ('current' in deferred && deferred.current === undefined && typeof deferred.lastError === 'string')
+      warn(deferred.lastError);
   } catch (error) {
-    storage = false;
-    io.stderr(
-      `graphiti: warning: the storage (storage.url) does not open: ${errorText(error)}. Answering without it: if neither cloud nor local can answer, nothing can be queued.\n`,
-    );
+    warn(errorText(error));
     const { createRouter } = await import('@graphiti/llm-router');
     const home = io.env.GRAPHITI_HOME;
     router = createRouter({

@@ -245,6 +245,12 @@ async function retryQueue(io: CliIo, options: { limit?: number; json?: boolean }
       io.stdout(`${entry.id}  ${entry.operation}  ${entry.outcome}  ${detail}\n`);
     }
     io.stdout(`${summaryLine(result)}; ${after.pending} still pending\n`);
+    const nextDue = await (storage.queue as { nextDueAt?: () => Promise<Date | undefined> }).nextDueAt?.();
+    if (after.pending > 0 && nextDue !== undefined && nextDue.getTime() > Date.now()) {
+      io.stdout(
+        `The next item is not due before ${nextDue.toISOString()} (the cooldown or backoff that stopped it); run graphiti retry-queue again then.\n`,
+      );
+    }
     return EXIT_OK;
   });
 }
