@@ -196,10 +196,11 @@ function announcing(
   router: Router,
   limit: number,
   start: (id: string, operation: string, index: number, limit: number) => void,
-): Pick<Router, 'replay' | 'config'> {
+): Pick<Router, 'replay' | 'config' | 'cooldown'> {
   let index = 0;
   return {
     config: router.config,
+    cooldown: () => router.cooldown(),
     replay: (item, options) => {
       index++;
       start((item as { id?: string }).id ?? '?', item.operation, index, limit);
@@ -212,6 +213,8 @@ async function retryQueue(io: CliIo, options: { limit?: number; json?: boolean }
   const config = loadCliConfig(io, options);
   const logger = createCliLogger(io, config, { quiet: true });
   return withRuntime(config, logger, async ({ router, storage }) => {
+    // the operator asked for a replay now: items waiting out a backoff or a cooldown are due at once
+    await storage.queue.wake();
     const { pending } = await storage.queue.stats();
     const limit = options.limit ?? pending;
     const { processPending } = await import('@graphiti/llm-router');
