@@ -1,5 +1,8 @@
 import { checkCloud, checkLocal, fallbackChain } from '@graphiti/llm-health';
 import { type QueueStatus, queueStatuses } from '@graphiti/llm-queue';
+import { asyncAnswer } from './async/async-answer.js';
+import { type AsyncRecord, asyncRecordKey, deliveriesKey } from './async/async-submit.js';
+import type { WebhookDelivery } from './async/webhook-sender.js';
 import type { GatewayContext, Handler } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { sendJson, sendText } from './http-utils.js';
@@ -166,7 +169,7 @@ export const queueListHandler: Handler = async (exchange, context) => {
     queue.stats(),
     queue.list({ limit, ...(status === undefined ? {} : { status }) }),
   ]);
-  sendJson(exchange.response, 200, { stats, items });
+  sendJson(exchange.response, 200, { stats, replay: context.replayStatus?.(), items });
 };
 
 /** `GET /graphiti/queue/:id`. */
@@ -175,22 +178,46 @@ export async function queueItemHandler(
   context: GatewayContext,
   id: string,
 ): Promise<void> {
-  const item = await context.runtime.storage.queue.get(id);
+  const { queue, state } = context.runtime.storage;
+  const item = await queue.get(id);
   if (item === undefined) {
     sendJson(exchange.response, 404, { error: `no queue item with id "${id}"` });
     return;
   }
-  sendJson(exchange.response, 200, item);
+  // an item submitted with Prefer: respond-async also carries its answer in the protocol it was asked in
+  const record = await state.get<AsyncRecord>(asyncRecordKey(id)).catch(() => undefined);
+  if (record === undefined) {
+    sendJson(exchange.response, 200, item);
+    return;
+  }
+  const deliveries = (await state.get<WebhookDelivery[]>(deliveriesKey(id)).catch(() => undefined)) ?? [];
+  const served = item.result as { provider?: unknown; model?: unknown } | undefined;
+  sendJson(exchange.response, 200, {
+    ...item,
+    route: record.route,
+    ...(item.status === 'done'
+      ? { provider: served?.provider, model: served?.model, answer: asyncAnswer(record, id, item.result) }
+      : {}),
+    ...(record.callback === undefined ? {} : { callback: record.callback, deliveries }),
+  });
 }
 
 /**
  * `POST /graphiti/queue/retry`: an operator's replay-now: every ready item is made due at once (`wake()`,
- * past its per-item backoff), then one processPending run; answers its counts.
+ * past its per-item backoff), and a replay run starts in the background; the answer is a 202 at once, and
+ * the run's progress shows in `GET /graphiti/queue` (`replay`).
  */
 export const queueRetryHandler: Handler = async (exchange, context) => {
   exchange.request.resume();
-  const queue = context.runtime.storage.queue as { wake?: () => Promise<number> };
-  if (typeof queue.wake === 'function') await queue.wake.call(context.runtime.storage.queue);
-  const result = await context.replayOnce();
-  sendJson(exchange.response, 200, result);
+  const woken = await context.runtime.storage.queue.wake();
+  const run = context.replayOnce();
+  run.catch((error: unknown) =>
+    context.logger?.warn({ event: 'queue_replay_failed', error: String(error) }, 'queue_replay_failed'),
+  );
+  sendJson(
+    exchange.response,
+    202,
+    { started: true, woken, status: '/graphiti/queue' },
+    { location: '/graphiti/queue' },
+  );
 };

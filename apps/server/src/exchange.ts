@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LlmConfig } from '@graphiti/llm-config';
+import { QueueError } from '@graphiti/llm-queue';
 import type { ProcessPendingResult } from '@graphiti/llm-router';
 import { LLMRequestError, LLMUnavailableError, type Logger, RouterError } from '@graphiti/llm-router';
 import { GatewayError } from './gateway-error.js';
@@ -31,10 +32,29 @@ export interface GatewayContext {
   readonly metrics: GatewayMetrics;
   /** Runs processPending once (after any run in progress). */
   replayOnce(): Promise<ProcessPendingResult>;
+  /** Starts a background replay run as soon as possible (an async submission was queued). */
+  readonly pokeReplay?: () => void;
+  /** The background replay's state, for `GET /graphiti/queue`. */
+  readonly replayStatus?: () => ReplayStatus;
   /** Milliseconds a readiness result is reused. */
   readonly readyCacheMs: number;
   /** Replaces every secret value (cloud key, gateway token, storage password) in an upstream text. */
   readonly scrub?: Scrubber;
+}
+
+/** What the background replay is doing, as `GET /graphiti/queue` reports it. */
+export interface ReplayStatus {
+  readonly running: boolean;
+  /** Runs finished since the gateway started (a client that asked for one waits for this to grow). */
+  readonly runs: number;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly processed: number;
+  readonly succeeded: number;
+  readonly requeued: number;
+  readonly failed: number;
+  /** Why the last run stopped early (storage down, ...). */
+  readonly error?: string;
 }
 
 /** A request handler. */
@@ -99,6 +119,24 @@ export function errorReply(error: unknown, config: LlmConfig, scrub: Scrubber = 
       queued: error.queued,
       retryAfter: Math.max(1, Math.round(config.queue.retry_interval_seconds)),
       code: 'llm_unavailable',
+    };
+  }
+  if (QueueError.isInstance(error)) {
+    // a queue call made by the gateway itself (an async submission)
+    if (error.code === 'IDEMPOTENCY_CONFLICT') {
+      return {
+        status: 422,
+        message:
+          'Idempotency-Key conflict: this key was already used for a request with a different body; send a new key for a new request',
+        code: 'idempotency_conflict',
+      };
+    }
+    return {
+      status: 503,
+      message: scrub(`the request was NOT queued: ${error.message}`),
+      queued: false,
+      retryAfter: Math.max(1, Math.round(config.queue.retry_interval_seconds)),
+      code: error.code.toLowerCase(),
     };
   }
   if (LLMRequestError.isInstance(error)) {

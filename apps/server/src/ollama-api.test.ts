@@ -6,6 +6,7 @@ import {
   type Fixture,
   LOCAL_MODEL,
   postJson,
+  replayNow,
   startFixture,
 } from './__fixtures__/gateway-fixture.js';
 
@@ -120,13 +121,10 @@ describe('the Ollama API through the real ollama client', () => {
     expect(JSON.stringify(item)).not.toContain(CLOUD_KEY);
 
     // still down: the replay puts it back
-    const stillDown = await postJson(fixture, '/graphiti/queue/retry', {});
-    expect(await stillDown.json()).toMatchObject({ processed: 1, succeeded: 0, requeued: 1 });
+    expect(await replayNow(fixture)).toMatchObject({ processed: 1, succeeded: 0, requeued: 1 });
 
     await fixture.local.start();
-    const retry = await postJson(fixture, '/graphiti/queue/retry', {});
-    expect(retry.status).toBe(200);
-    expect(await retry.json()).toMatchObject({ processed: 1, succeeded: 1, failed: 0 });
+    expect(await replayNow(fixture)).toMatchObject({ processed: 1, succeeded: 1, failed: 0 });
     const done = (await (await fixture.fetch(`/graphiti/queue/${body.request_id}`)).json()) as {
       status: string;
       result: { provider: string; message: { content: string } };

@@ -8,6 +8,7 @@ import {
   type Fixture,
   LOCAL_MODEL,
   postJson,
+  replayNow,
   startFixture,
 } from './__fixtures__/gateway-fixture.js';
 
@@ -57,9 +58,7 @@ describe.skipIf(!pgUrl)('two gateways on one PostgreSQL database', () => {
     const seen = (await (await second.fetch(`/graphiti/queue/${id}`)).json()) as { status: string };
     expect(seen.status).toBe('ready');
     await local.start();
-    const replay = (await (await postJson(second, '/graphiti/queue/retry', {})).json()) as {
-      succeeded: number;
-    };
+    const replay = await replayNow(second);
     expect(replay.succeeded).toBe(1);
     const done = (await (await first.fetch(`/graphiti/queue/${id}`)).json()) as { status: string };
     expect(done.status).toBe('done');

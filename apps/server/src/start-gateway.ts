@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isLoopbackHost, type LlmConfig } from '@graphiti/llm-config';
-import { type Logger, type ProcessPendingResult, processPending } from '@graphiti/llm-router';
+import type { Logger } from '@graphiti/llm-router';
 import { processBodyBudget } from './body-budget.js';
 import { createCorsPolicy } from './cors.js';
 import type { Exchange, GatewayContext } from './exchange.js';
@@ -18,6 +18,7 @@ import {
   familyOf,
   sendFamilyError,
 } from './middleware.js';
+import { createReplayWorker } from './replay-worker.js';
 import { createRouteTable, type RouteMatch } from './route-table.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { configSecrets, createScrubber } from './secret-scrub.js';
@@ -48,8 +49,14 @@ export interface GatewayOptions {
   readonly shutdownTimeoutMs?: number;
   /** How long a `/readyz` result is reused, in ms. @default 2000 */
   readonly readyCacheMs?: number;
-  /** Period of the background queue replay, in ms. 0 disables it. @default queue.retry_interval_seconds * 1000 */
+  /**
+   * Longest wait between background queue replays, in ms; a replay also runs when the earliest queued item is
+   * due. 0: replays run only when asked for (an async submission, `POST /graphiti/queue/retry`).
+   * @default queue.retry_interval_seconds * 1000
+   */
   readonly replayIntervalMs?: number;
+  /** Waits before completion-webhook retries, in ms. @default [1000, 5000, 30000, 120000, 600000] */
+  readonly webhookRetryDelaysMs?: readonly number[];
   /**
    * Request-body bytes the process holds at once (all gateways in it share one budget); past it new bodies
    * get a 503 with Retry-After. @default 256 MiB
@@ -113,30 +120,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const replayIntervalMs = options.replayIntervalMs ?? config.queue.retry_interval_seconds * 1000;
 
-  const replayStop = new AbortController();
-  let currentReplay: Promise<ProcessPendingResult> | undefined;
-  async function replayOnce(): Promise<ProcessPendingResult> {
-    while (currentReplay !== undefined) await currentReplay.catch(() => {});
-    const run = processPending(runtime.storage.queue, runtime.router, {
-      signal: replayStop.signal,
-      onProgress: (progress) => metrics.recordReplay(progress.outcome),
-    });
-    currentReplay = run;
-    try {
-      const result = await run;
-      if (result.processed > 0) logger?.info({ event: 'queue_replayed', ...result }, 'queue_replayed');
-      return result;
-    } finally {
-      if (currentReplay === run) currentReplay = undefined;
-    }
-  }
+  // one run at a time, woken when the earliest queued item is due (and at least every interval)
+  const replay = createReplayWorker({
+    runtime,
+    metrics,
+    intervalMs: replayIntervalMs,
+    ...(logger ? { logger } : {}),
+    ...(options.webhookRetryDelaysMs ? { webhookRetryDelaysMs: options.webhookRetryDelaysMs } : {}),
+  });
 
   const context: GatewayContext = {
     config,
     runtime,
     logger,
     metrics,
-    replayOnce,
+    replayOnce: () => replay.runOnce(),
+    pokeReplay: () => replay.poke(),
+    replayStatus: () => replay.status(),
     readyCacheMs: options.readyCacheMs ?? 2000,
     scrub: createScrubber(configSecrets(config)),
   };
@@ -255,6 +255,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     });
   } catch (error) {
+    await replay.stop();
     if (ownsRuntime) await runtime.close().catch(() => {});
     throw new GatewayError(
       'LISTEN_FAILED',
@@ -267,6 +268,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://${urlHost}:${address.port}`;
   if (await isOwnAddress(config.local.endpoint, address)) {
     await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    await replay.stop();
     if (ownsRuntime) await runtime.close().catch(() => {});
     throw new GatewayError(
       'INVALID_OPTION',
@@ -274,21 +276,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  if (replayIntervalMs > 0) {
-    timer = setInterval(() => {
-      if (currentReplay !== undefined || closing) return;
-      replayOnce().catch((error: unknown) =>
-        logger?.warn({ event: 'queue_replay_failed', error: String(error) }, 'queue_replay_failed'),
-      );
-    }, replayIntervalMs);
-    timer.unref();
-  }
-
   let closed: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing = true;
-    if (timer !== undefined) clearInterval(timer);
     const serverClosed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
     server.closeIdleConnections();
     let deadline: NodeJS.Timeout | undefined;
@@ -298,8 +288,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // In-flight requests and a background replay run get the same bounded time to finish (an item
     // interrupted mid-replay would stay leased, invisible, until its lease ends).
     const drained = (async () => {
-      while (inFlight.size > 0 || currentReplay !== undefined) {
-        await Promise.allSettled([...inFlight, ...(currentReplay === undefined ? [] : [currentReplay])]);
+      while (inFlight.size > 0 || replay.current !== undefined) {
+        await Promise.allSettled([...inFlight, ...(replay.current === undefined ? [] : [replay.current])]);
       }
       return false;
     })();
@@ -319,8 +309,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await serverClosed;
     clearInterval(sweeper);
     clearTimeout(cap);
-    replayStop.abort();
-    await currentReplay?.catch(() => {});
+    await replay.stop();
     if (ownsRuntime) await runtime.close();
   }
 

@@ -142,3 +142,33 @@ export function postJson(
     body: JSON.stringify(body),
   });
 }
+
+/** What `GET /graphiti/queue` says of the background replay. */
+export interface ReplayReport {
+  readonly runs: number;
+  readonly running: boolean;
+  readonly processed: number;
+  readonly succeeded: number;
+  readonly requeued: number;
+  readonly failed: number;
+}
+
+/**
+ * `POST /graphiti/queue/retry` (202 at once), then waits until the replay run it started has finished and
+ * returns what that run did, as `GET /graphiti/queue` reports it.
+ */
+export async function replayNow(fixture: Pick<Fixture, 'fetch'>, timeoutMs = 20_000): Promise<ReplayReport> {
+  const status = async (): Promise<ReplayReport> =>
+    ((await (await fixture.fetch('/graphiti/queue?limit=1')).json()) as { replay: ReplayReport }).replay;
+  const before = (await status()).runs;
+  const started = await fixture.fetch('/graphiti/queue/retry', { method: 'POST' });
+  if (started.status !== 202) throw new Error(`POST /graphiti/queue/retry answered ${started.status}`);
+  await started.arrayBuffer();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const report = await status();
+    if (report.runs > before && !report.running) return report;
+    if (Date.now() > deadline) throw new Error(`the replay did not finish within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
