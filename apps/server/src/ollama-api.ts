@@ -5,6 +5,8 @@ import type {
   RouterStream,
   Served,
 } from '@graphiti/llm-router';
+import { prefersAsync } from './async/prefer-async.js';
+import { respondAsync } from './async/respond-async.js';
 import {
   type Exchange,
   type GatewayContext,
@@ -142,6 +144,9 @@ export const chatHandler: Handler = async (exchange, context) => {
   const { text, value } = await readJson(exchange.request);
   const body = validateBody(chatRequestSchema, value);
   if (isUnload(body)) return proxyToLocal(exchange, context, { body: text });
+  if (prefersAsync(exchange.request)) {
+    return respondAsync(exchange, context, { operation: 'chat', params: body, request: body });
+  }
   const router = context.runtime.router;
   if (body.stream !== false) {
     const routed = await router.chat({ ...asChat(body), stream: true }, callOptions(exchange));
@@ -155,6 +160,10 @@ export const generateHandler: Handler = async (exchange, context) => {
   const { text, value } = await readJson(exchange.request);
   const body = validateBody(generateRequestSchema, value);
   if (isUnload(body)) return proxyToLocal(exchange, context, { body: text });
+  if (prefersAsync(exchange.request)) {
+    const params = asGenerate(body) as unknown as Record<string, unknown>;
+    return respondAsync(exchange, context, { operation: 'generate', params, request: body });
+  }
   const router = context.runtime.router;
   if (body.stream !== false) {
     const routed = await router.generate({ ...asGenerate(body), stream: true }, callOptions(exchange));
@@ -172,6 +181,9 @@ export const embedHandler: Handler = async (exchange, context) => {
   const { value } = await readJson(exchange.request);
   const body = validateBody(embedRequestSchema, value);
   const request = { ...body, input: body.input ?? '' } as RouterEmbedRequest;
+  if (prefersAsync(exchange.request)) {
+    return respondAsync(exchange, context, { operation: 'embed', params: request, request: body });
+  }
   sendAnswer(exchange, context, await context.runtime.router.embed(request, callOptions(exchange)));
 };
 

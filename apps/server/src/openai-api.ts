@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RouterStream, Served } from '@graphiti/llm-router';
+import { prefersAsync } from './async/prefer-async.js';
+import { respondAsync } from './async/respond-async.js';
 import {
   chatFinishReason,
   chatUsage,
@@ -187,6 +189,9 @@ export const chatCompletionsHandler: Handler = async (exchange, context) => {
   const body = await readJsonObject(exchange.request);
   validateBody(chatCompletionsSchema, body, '/v1/chat/completions');
   const request = toOllamaChat(body);
+  if (prefersAsync(exchange.request)) {
+    return respondAsync(exchange, context, { operation: 'chat', params: request, request: body });
+  }
   const router = context.runtime.router;
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);

@@ -1,4 +1,6 @@
 import type { RouterStream, Served } from '@graphiti/llm-router';
+import { prefersAsync } from '../async/prefer-async.js';
+import { respondAsync } from '../async/respond-async.js';
 import { type Handler, servedHeaders } from '../exchange.js';
 import { readJsonObject, sendJson } from '../http-utils.js';
 import {
@@ -25,6 +27,9 @@ export const anthropicMessagesHandler: Handler = protocolHandler(
       '/v1/messages',
     );
     const request = anthropicToNativeChat(body);
+    if (prefersAsync(exchange.request)) {
+      return respondAsync(exchange, context, { operation: 'chat', params: request, request: body });
+    }
     const id = randomId('msg_');
     const router = context.runtime.router;
     if (body.stream !== true) {
