@@ -87,10 +87,11 @@ export async function withRuntime<T>(
   config: LlmConfig,
   logger: Logger,
   work: (runtime: Runtime) => Promise<T>,
+  options: { readonly pollCloudUsage?: boolean } = {},
 ): Promise<T> {
   // loaded on use: the server package is the largest import, and --help or a usage error need none of it
   const { openRuntime } = await import('@graphiti/server');
-  const runtime = await openRuntime({ config, logger });
+  const runtime = await openRuntime({ config, logger, ...options });
   try {
     return await work(runtime);
   } finally {

@@ -35,3 +35,33 @@ describe('graphiti quota', () => {
     expect(text.stdout).toContain('0 ready, 0 leased, 0 done');
   });
 });
+
+describe("graphiti quota with the cloud's own figures", () => {
+  it("shows the plan's credits from /api/balance, and each window's use from the legacy shape", async () => {
+    const { startOllamaFake } = await import('@graphiti/ollama-fake');
+    const { sandbox, API_KEY } = await import('./__fixtures__/harness.js');
+    for (const balance of ['credits', 'windows'] as const) {
+      const cloud = await startOllamaFake({
+        cloud: true,
+        apiKey: API_KEY,
+        models: ['gpt-oss:120b'],
+        balance,
+      });
+      const box = sandbox({ cloud: cloud.url, local: 'http://127.0.0.1:9' });
+      try {
+        const text = await graphiti(['quota'], { env: box.env });
+        expect(text.code).toBe(0);
+        expect(text.stdout).toContain('cloud (its own figures from /api/balance');
+        if (balance === 'credits')
+          expect(text.stdout).toMatch(/plan credits\s+\$\d+\.\d\d left of \$\d+\.\d\d/);
+        else expect(text.stdout).toMatch(/session window\s+\d+(\.\d)?% used, resets \d{4}-/);
+        const json = JSON.parse((await graphiti(['quota', '--json'], { env: box.env })).stdout);
+        expect(json.quota.cloud).toMatchObject({ source: 'balance' });
+        expect(cloud.requests.some((request) => request.path === '/api/balance')).toBe(true);
+      } finally {
+        box.remove();
+        await cloud.close();
+      }
+    }
+  });
+});

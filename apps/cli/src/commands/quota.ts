@@ -1,5 +1,5 @@
 import type { QueueStats } from '@graphiti/llm-queue';
-import type { QuotaSnapshot } from '@graphiti/llm-quota';
+import type { CloudUsage, QuotaSnapshot } from '@graphiti/llm-quota';
 import type { Command } from 'commander';
 import { createCliLogger, loadCliConfig, printJson, withRuntime } from '../context.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -54,6 +54,7 @@ export function printQuota(io: CliIo, report: QuotaReport): void {
   }
   io.stdout('quota\n');
   io.stdout(indent(table(rows)));
+  if (quota.cloud !== undefined) printCloudUsage(io, quota.cloud);
   const { counts } = queue;
   io.stdout('queue\n');
   io.stdout(
@@ -66,13 +67,45 @@ export function printQuota(io: CliIo, report: QuotaReport): void {
   }
 }
 
+/** The cloud's own figures: balance and allowance, or each window's use and reset. */
+function printCloudUsage(io: CliIo, cloud: CloudUsage): void {
+  const rows: string[][] = [];
+  const usd = (value: number): string => `$${value.toFixed(2)}`;
+  if (cloud.balanceUsd !== undefined) {
+    rows.push([
+      'plan credits',
+      `${usd(cloud.balanceUsd)} left${cloud.allowanceUsd === undefined ? '' : ` of ${usd(cloud.allowanceUsd)}`}${cloud.periodEnd ? ` until ${cloud.periodEnd}` : ''}`,
+    ]);
+  }
+  if (cloud.purchasedBalanceUsd !== undefined)
+    rows.push(['extra usage', `${usd(cloud.purchasedBalanceUsd)} left`]);
+  for (const window of cloud.windows) {
+    if (window.name === 'included' && cloud.balanceUsd !== undefined) continue;
+    rows.push([
+      `${window.name} window`,
+      `${window.usedFraction === undefined ? '-' : percent(window.usedFraction)} used${window.resetsAt ? `, resets ${window.resetsAt}` : ''}`,
+    ]);
+  }
+  if (cloud.totals?.requests !== undefined) {
+    rows.push(['cloud requests', `${cloud.totals.requests} in the last ${cloud.totals.range ?? '24h'}`]);
+  }
+  io.stdout(`cloud (its own figures from /api/${cloud.source}, ${cloud.fetchedAt})\n`);
+  io.stdout(indent(table(rows.length > 0 ? rows : [['figures', 'none reported']])));
+}
+
 async function quota(io: CliIo, options: { json?: boolean }): Promise<number> {
   const config = loadCliConfig(io, options);
   const logger = createCliLogger(io, config, { quiet: true });
-  const report = await withRuntime(config, logger, async (runtime) => ({
-    quota: await runtime.quota.snapshot(),
-    queue: await runtime.storage.queue.stats(),
-  }));
+  // with a key, the cloud's own figures (/api/balance, else /api/usage) are asked once for the snapshot
+  const report = await withRuntime(
+    config,
+    logger,
+    async (runtime) => ({
+      quota: await runtime.quota.snapshot(),
+      queue: await runtime.storage.queue.stats(),
+    }),
+    { pollCloudUsage: config.cloud.api_key !== undefined && config.quota.poll_seconds > 0 },
+  );
   if (options.json) printJson(io, report);
   else printQuota(io, report);
   return EXIT_OK;
