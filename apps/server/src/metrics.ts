@@ -1,6 +1,5 @@
-import type { Logger } from '@graphiti/llm-router';
+import type { Logger, RouterEvent } from '@graphiti/llm-router';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RouterEvent } from './router-event.js';
 
 /** Labels of one answered HTTP request. */
 export interface RequestLabels {

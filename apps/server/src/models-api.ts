@@ -5,7 +5,6 @@ import { servedHeaders } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { readJson, sendJson, sendJsonText } from './http-utils.js';
 import { showRequestSchema } from './native-schemas.js';
-import { routerExtras } from './router-features.js';
 import { callUpstream } from './upstream.js';
 import { validateBody } from './validate-body.js';
 
@@ -62,11 +61,10 @@ function cloudEntry(entry: Readonly<Record<string, unknown>>, endpoint: string):
 async function cloudTags(context: GatewayContext, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
   if (!cloudEnabled(context)) return [];
   const endpoint = context.config.cloud.endpoint;
-  const router = routerExtras(context.runtime.router);
-  if (router.cloudModels !== undefined) {
-    const listed = await router.cloudModels(signal === undefined ? {} : { signal }).catch(() => undefined);
-    if (listed !== undefined) return listed.map((entry) => cloudEntry(entry, endpoint));
-  }
+  const listed = await context.runtime.router
+    .cloudModels(signal === undefined ? {} : { signal })
+    .catch(() => undefined);
+  if (listed !== undefined) return listed.map((entry) => cloudEntry(entry, endpoint));
   const name = resolveCloudModel(undefined, context.config.cloud.default_model);
   return [cloudEntry({ name }, endpoint)];
 }
@@ -120,65 +118,6 @@ export const psHandler: Handler = async (exchange, context) => {
   sendJson(exchange.response, 200, { models: Array.isArray(models) ? models : [] });
 };
 
-/** Today's `/api/show` for a router without `show()`: local when it lists the model, else the cloud. */
-async function showDirect(
-  context: GatewayContext,
-  body: Record<string, unknown>,
-  requested: string,
-  signal: AbortSignal,
-): Promise<{ provider: string; model: string; status: number; text: string }> {
-  const { models } = await listTags(context, signal);
-  const isLocal = models.some(
-    (entry) =>
-      entry.remote_host === undefined &&
-      typeof entry.name === 'string' &&
-      modelMatches(requested, entry.name),
-  );
-  const target = isLocal
-    ? {
-        provider: 'local',
-        base: context.config.local.endpoint,
-        model: requested,
-        timeoutMs: localTimeoutMs(context),
-      }
-    : cloudEnabled(context)
-      ? {
-          provider: 'cloud',
-          base: context.config.cloud.endpoint,
-          model: resolveCloudModel(requested, context.config.cloud.default_model),
-          timeoutMs: cloudTimeoutMs(context),
-          apiKey: context.config.cloud.api_key,
-        }
-      : undefined;
-  if (target === undefined) {
-    throw new GatewayError('NOT_FOUND', `model '${requested}' not found`, { status: 404 });
-  }
-  const answer = await callUpstream(target.base, '/api/show', {
-    method: 'POST',
-    body: { ...body, model: target.model },
-    timeoutMs: target.timeoutMs,
-    signal,
-    ...(target.apiKey === undefined ? {} : { apiKey: target.apiKey }),
-  });
-  if (answer === undefined) {
-    throw new GatewayError(
-      'UPSTREAM_FAILED',
-      `the ${target.provider} Ollama server did not answer /api/show`,
-      {
-        status: 502,
-      },
-    );
-  }
-  if (answer.json === undefined || answer.status >= 400) {
-    const message =
-      text((answer.json as { error?: unknown } | undefined)?.error) || answer.text || `HTTP ${answer.status}`;
-    throw new GatewayError(answer.status === 404 ? 'NOT_FOUND' : 'UPSTREAM_FAILED', message, {
-      status: answer.status >= 400 && answer.status < 500 ? answer.status : 502,
-    });
-  }
-  return { provider: target.provider, model: target.model, status: answer.status, text: answer.text };
-}
-
 /** `POST /api/show`: through the router (`router.show()`), so the cloud call respects cooldown and quota. */
 export const showHandler: Handler = async (exchange, context) => {
   const { value } = await readJson(exchange.request);
@@ -186,24 +125,12 @@ export const showHandler: Handler = async (exchange, context) => {
   const requested = body.model ?? body.name ?? '';
   if (requested.trim() === '') throw new GatewayError('BAD_REQUEST', 'model is required', { status: 400 });
   const scrub = context.scrub ?? ((value: string) => value);
-  const router = routerExtras(context.runtime.router);
-  if (router.show !== undefined) {
-    const shown = await router.show({ ...body, model: requested }, { signal: exchange.signal });
-    exchange.provider = shown.provider;
-    sendJsonText(
-      exchange.response,
-      200,
-      scrub(JSON.stringify(shown.body)),
-      servedHeaders(shown.provider, shown.model),
-    );
-    return;
-  }
-  const shown = await showDirect(context, body, requested, exchange.signal);
+  const shown = await context.runtime.router.show({ ...body, model: requested }, { signal: exchange.signal });
   exchange.provider = shown.provider;
   sendJsonText(
     exchange.response,
-    shown.status,
-    scrub(shown.text),
+    200,
+    scrub(JSON.stringify(shown.body)),
     servedHeaders(shown.provider, shown.model),
   );
 };

@@ -1,9 +1,11 @@
-import type {
-  RouterChatRequest,
-  RouterEmbedRequest,
-  RouterGenerateRequest,
-  RouterStream,
-  Served,
+import {
+  type CallOptions,
+  type RouterChatRequest,
+  type RouterEmbedRequest,
+  type RouterGenerateRequest,
+  type RouterStream,
+  rawBody,
+  type Served,
 } from '@graphiti/llm-router';
 import { prefersAsync } from './async/prefer-async.js';
 import { respondAsync } from './async/respond-async.js';
@@ -26,7 +28,6 @@ import {
   generateRequestSchema,
   legacyEmbeddingsRequestSchema,
 } from './native-schemas.js';
-import { type GatewayCallOptions, rawBody, rawLines } from './router-features.js';
 import { validateBody } from './validate-body.js';
 
 export {
@@ -54,7 +55,7 @@ export function sendOllamaError(exchange: Exchange, context: GatewayContext, err
 }
 
 /** The router call options of one exchange: its signal, `Idempotency-Key` and call id. */
-export function callOptions(exchange: Exchange): GatewayCallOptions {
+export function callOptions(exchange: Exchange): CallOptions {
   const key = exchange.request.headers['idempotency-key'];
   return {
     signal: exchange.signal,
@@ -95,21 +96,12 @@ export async function pipeNdjson<T extends object>(
     ...servedHeaders(stream.provider, stream.model),
   });
   const scrub = context.scrub ?? ((text: string) => text);
-  const raw = rawLines(stream);
   try {
-    if (raw !== undefined) {
-      for await (const line of raw) {
-        if (!(await writeChunk(response, `${scrub(line)}\n`))) {
-          stream.abort();
-          return;
-        }
-      }
-    } else {
-      for await (const chunk of stream) {
-        if (!(await writeChunk(response, `${scrub(JSON.stringify(ollamaShape(chunk)))}\n`))) {
-          stream.abort();
-          return;
-        }
+    // the upstream's own lines, inspected by the router, never re-serialised
+    for await (const line of stream.lines()) {
+      if (!(await writeChunk(response, `${scrub(line)}\n`))) {
+        stream.abort();
+        return;
       }
     }
   } catch (error) {

@@ -2,8 +2,8 @@ import type { LlmConfig } from '@graphiti/llm-config';
 import { checkLocal } from '@graphiti/llm-health';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createQuotaTracker, type QuotaTracker } from '@graphiti/llm-quota';
+import type { RouterEvent } from '@graphiti/llm-router';
 import { createRouter, type Logger, type Router, type RouterOptions } from '@graphiti/llm-router';
-import type { RouterEvent } from './router-event.js';
 
 /** Everything an app needs to serve requests: one storage, one quota tracker, one router over them. */
 export interface Runtime {
@@ -96,8 +96,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(logger ? { logger } : {}),
     ...(now ? { now } : {}),
   });
-  // `onEvent` is contract B's addition: a router that does not know it ignores it.
-  const routerOptions: RouterOptions & { onEvent?: (event: RouterEvent) => void } = {
+  const routerOptions: RouterOptions = {
     config,
     stateStore: storage.state,
     failedRequests: storage.queue,
