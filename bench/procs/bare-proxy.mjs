@@ -26,3 +26,4 @@ const server = createServer((incoming, outgoing) => {
 });
 server.keepAliveTimeout = 5000;
 server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

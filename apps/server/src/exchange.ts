@@ -6,6 +6,7 @@ import { LLMRequestError, LLMUnavailableError, type Logger, RouterError } from '
 import { GatewayError } from './gateway-error.js';
 import { headerValue, sendJson } from './http-utils.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { RouteFamily } from './route-table.js';
 import type { Runtime } from './runtime.js';
 import type { Scrubber } from './secret-scrub.js';
 
@@ -22,6 +23,8 @@ export interface Exchange {
   readonly params?: Readonly<Record<string, string>>;
   /** The id the router echoes on its events for this request (metrics join on it). */
   readonly callId?: string;
+  /** The error shape of the matched route (OpenAI's under `/v1`, else Ollama's); derived from the path when unset. */
+  readonly family?: RouteFamily;
 }
 
 /** The gateway's shared state, as handlers see it. */

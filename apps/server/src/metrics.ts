@@ -1,5 +1,6 @@
 import type { Logger, RouterEvent } from '@graphiti/llm-router';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { cachedChildren } from './metric-children.js';
 
 /** Labels of one answered HTTP request. */
 export interface RequestLabels {
@@ -177,17 +178,22 @@ export function createGatewayMetrics(options: { readonly now?: () => number } = 
   let active = 0;
   let typed = false;
   const upstreamMs = new Map<string, number>();
+  // the request path's series (label order as in createFamilies)
+  const requestSeries = cachedChildren((method, path, status, provider) =>
+    m.requests.labels(method, path, status, provider),
+  );
+  const attemptSeries = cachedChildren((provider, model, outcome) =>
+    m.upstreamRequests.labels(provider, model, outcome),
+  );
+  const firstChunkSeries = cachedChildren((provider, operation) => m.firstChunk.labels(provider, operation));
+  const totalSeries = cachedChildren((provider, operation) => m.upstreamTotal.labels(provider, operation));
+  const addedSeries = cachedChildren((path) => m.added.labels(path));
   const modelCooldowns = new Map<string, number>();
 
   const metrics: GatewayMetrics = {
     registry,
     recordRequest(labels) {
-      m.requests.inc({
-        method: labels.method,
-        path: labels.path,
-        status: String(labels.status),
-        provider: labels.provider,
-      });
+      requestSeries(labels.method, labels.path, String(labels.status), labels.provider).inc();
     },
     recordReplay(outcome) {
       m.replays.inc({ outcome });
@@ -203,7 +209,7 @@ export function createGatewayMetrics(options: { readonly now?: () => number } = 
       typed = true;
       switch (event.type) {
         case 'attempt':
-          m.upstreamRequests.inc({ provider: event.provider, model: event.model, outcome: event.outcome });
+          attemptSeries(event.provider, event.model, event.outcome).inc();
           if (event.outcome === 'stream') m.interrupted.inc({ provider: event.provider });
           return;
         case 'failover':
@@ -219,11 +225,10 @@ export function createGatewayMetrics(options: { readonly now?: () => number } = 
             modelCooldowns.set(event.model, event.until);
           return;
         case 'answered': {
-          const labels = { provider: event.provider, operation: event.operation };
           if (event.upstreamFirstChunkMs !== undefined)
-            m.firstChunk.observe(labels, event.upstreamFirstChunkMs / 1000);
+            firstChunkSeries(event.provider, event.operation).observe(event.upstreamFirstChunkMs / 1000);
           if (event.upstreamTotalMs !== undefined) {
-            m.upstreamTotal.observe(labels, event.upstreamTotalMs / 1000);
+            totalSeries(event.provider, event.operation).observe(event.upstreamTotalMs / 1000);
             if (event.callId !== undefined) upstreamMs.set(event.callId, event.upstreamTotalMs);
           }
           return;
@@ -241,7 +246,7 @@ export function createGatewayMetrics(options: { readonly now?: () => number } = 
       const upstream = upstreamMs.get(callId);
       if (upstream === undefined) return;
       upstreamMs.delete(callId);
-      m.added.observe({ path }, Math.max(0, durationMs - upstream) / 1000);
+      addedSeries(path).observe(Math.max(0, durationMs - upstream) / 1000);
     },
     recordEvent(event, fields) {
       if (typed) return;

@@ -15,10 +15,10 @@ export type Middleware = (
 ) => Promise<void>;
 
 /** Runs middlewares in order around `last`. */
-export function compose(
+export function compose<E extends Exchange>(
   middlewares: readonly Middleware[],
-  last: (exchange: Exchange, context: GatewayContext) => Promise<void>,
-): (exchange: Exchange, context: GatewayContext) => Promise<void> {
+  last: (exchange: E, context: GatewayContext) => Promise<void>,
+): (exchange: E, context: GatewayContext) => Promise<void> {
   return (exchange, context) => {
     const step = (index: number): Promise<void> => {
       const middleware = middlewares[index];
@@ -32,6 +32,11 @@ export function compose(
 /** The error shape of a path: OpenAI's under `/v1`, Ollama's elsewhere. */
 export function familyOf(match: RouteMatch | undefined, pathname: string): RouteFamily {
   return match?.route.family ?? (pathname.startsWith('/v1/') ? 'openai' : 'ollama');
+}
+
+/** The error shape of an exchange: its matched route's, else its path's. */
+function exchangeFamily(exchange: Exchange): RouteFamily {
+  return exchange.family ?? familyOf(undefined, exchange.url.pathname);
 }
 
 /** Sends an error in the family's shape, with a status and optional headers. */
@@ -50,13 +55,13 @@ export function sendFamilyError(
 }
 
 /** Maps whatever the rest of the chain threw to the family's error answer (the one place errors are mapped). */
-export function errorsMiddleware(family: () => RouteFamily): Middleware {
+export function errorsMiddleware(): Middleware {
   return async (exchange, context, next) => {
     try {
       await next();
     } catch (error) {
       if (exchange.signal.aborted) return; // the client went away: nobody reads an answer
-      if (family() === 'openai') sendOpenAiError(exchange, context, error);
+      if (exchangeFamily(exchange) === 'openai') sendOpenAiError(exchange, context, error);
       else sendOllamaError(exchange, context, error);
     }
   };
@@ -86,14 +91,20 @@ function presentedToken(request: IncomingMessage): string | undefined {
 }
 
 /** With `server.auth_token` set, every path but `/healthz` needs the token (compared in constant time). */
-export function authMiddleware(token: string | undefined, family: () => RouteFamily): Middleware {
+export function authMiddleware(token: string | undefined): Middleware {
   const expected = token === undefined || token === '' ? undefined : digest(token);
   return async (exchange, _context, next) => {
     if (expected === undefined || exchange.url.pathname === '/healthz') return next();
     const presented = presentedToken(exchange.request);
     if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return next();
-    sendFamilyError(exchange, family(), 401, 'unauthorized: send Authorization: Bearer <server.auth_token>', {
-      'www-authenticate': 'Bearer',
-    });
+    sendFamilyError(
+      exchange,
+      exchangeFamily(exchange),
+      401,
+      'unauthorized: send Authorization: Bearer <server.auth_token>',
+      {
+        'www-authenticate': 'Bearer',
+      },
+    );
   };
 }

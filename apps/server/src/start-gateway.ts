@@ -24,6 +24,11 @@ import { openRuntime, type Runtime } from './runtime.js';
 import { configSecrets, createScrubber } from './secret-scrub.js';
 import { isOwnAddress } from './self-address.js';
 
+/** An exchange with the route it matched (for the chain's last step). */
+interface RoutedExchange extends Exchange {
+  readonly match: RouteMatch | undefined;
+}
+
 /** Pending connections the kernel queues before `accept` (Node's default is 511). */
 export const LISTEN_BACKLOG = 4096;
 
@@ -163,6 +168,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const cors = createCorsPolicy(config.server.cors_origins ?? []);
+  // built once: errors → CORS → auth → the matched route
+  const chain = compose<RoutedExchange>(
+    [errorsMiddleware(), corsMiddleware(cors), authMiddleware(token)],
+    (exchange, ctx) => dispatch(exchange, ctx, exchange.match),
+  );
+  // unique within the process, which is all the metrics' join needs (no random bytes per request)
+  const callPrefix = randomUUID().slice(0, 8);
+  let calls = 0;
+  const nextCallId = (): string => `${callPrefix}-${(++calls).toString(36)}`;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -178,21 +192,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (!response.writableFinished) controller.abort();
     });
     const match = table.match(url.pathname);
-    const exchange: Exchange = {
+    const exchange: RoutedExchange = {
       request,
       response,
       url,
       signal: controller.signal,
       provider: 'none',
       params: match?.params ?? {},
-      callId: randomUUID(),
+      callId: nextCallId(),
+      family: familyOf(match, url.pathname),
+      match,
     };
-    const family = () => familyOf(match, url.pathname);
     if (closing) response.setHeader('connection', 'close');
-    const chain = compose(
-      [errorsMiddleware(family), corsMiddleware(cors), authMiddleware(token, family)],
-      (ex, ctx) => dispatch(ex, ctx, match),
-    );
     try {
       await chain(exchange, context);
     } finally {

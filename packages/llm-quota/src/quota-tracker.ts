@@ -129,9 +129,17 @@ export const HEADERS_KEY = 'quota:headers';
 export const CLOUD_USAGE_KEY = 'quota:cloud';
 const CLOUD_USAGE_TTL_SECONDS = 24 * 3600;
 
+/** The last day {@link utcDay} formatted, with its bounds (epoch ms, end exclusive). */
+let dayCache = { start: 0, end: 0, day: '' };
+
 /** `YYYY-MM-DD` of an epoch-millisecond time, in UTC. */
 export function utcDay(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
+  // every counted answer asks for its day: format once per day, not once per answer
+  if (time >= dayCache.start && time < dayCache.end) return dayCache.day;
+  const day = new Date(time).toISOString().slice(0, 10);
+  const start = Date.parse(`${day}T00:00:00.000Z`);
+  if (Number.isFinite(start)) dayCache = { start, end: start + 86_400_000, day };
+  return day;
 }
 
 /** The usage window a 429 body names (`hourly`, `daily`, `session`, `weekly`, `monthly`), if any. */

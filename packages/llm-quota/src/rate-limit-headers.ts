@@ -125,6 +125,18 @@ interface Candidate {
 }
 
 /* In order of preference: the first family with a valid value wins, field by field. */
+const RATE_LIMIT_NAME = /rate-?limit/i;
+
+/** True when a header's name mentions a rate limit (every family above, `RateLimit`, `RateLimit-Policy`). */
+function namesRateLimit(headers: HeaderInput): boolean {
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+    for (const name of headers.keys()) if (RATE_LIMIT_NAME.test(name)) return true;
+    return false;
+  }
+  for (const name in headers as object) if (RATE_LIMIT_NAME.test(name)) return true;
+  return false;
+}
+
 const FAMILIES: readonly Candidate[] = [
   { names: ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'] },
   { names: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'] },
@@ -144,6 +156,8 @@ export function parseRateLimitHeaders(
   headers: HeaderInput,
   options: { now?: number; status?: number } = {},
 ): RateLimitObservation | undefined {
+  // most answers carry no rate-limit header at all: say so without building the header map
+  if (options.status !== 429 && !namesRateLimit(headers)) return undefined;
   const now = options.now ?? Date.now();
   const map = headerMap(headers);
   const used = new Set<string>();

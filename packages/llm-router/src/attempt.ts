@@ -99,8 +99,11 @@ export async function runAttempt(
 ): Promise<AttemptResult> {
   const startedAt = performance.now();
   const callerSignal = request.signal;
-  const needsController = callerSignal !== undefined || request.capMs !== undefined || request.stream;
+  // An own controller only when the attempt can be cut short by more than the caller: a timer, or a stream
+  // the caller may abort while reading; a plain answer is cancelled by the caller's signal itself.
+  const needsController = request.capMs !== undefined || request.stream;
   const controller = needsController ? new AbortController() : undefined;
+  const signal = controller?.signal ?? callerSignal;
   let release = (): void => {};
   if (callerSignal !== undefined && controller !== undefined) {
     const onAbort = (): void => controller.abort(callerSignal.reason);
@@ -138,7 +141,7 @@ export async function runAttempt(
     const response = await transport.post(
       request.path,
       request.json,
-      controller === undefined ? undefined : { signal: controller.signal },
+      signal === undefined ? undefined : { signal },
     );
     responded = true;
     if (!request.stream) {

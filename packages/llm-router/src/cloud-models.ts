@@ -40,6 +40,8 @@ export function createCloudModels(options: CloudModelsOptions): CloudModels {
   const retryMs = options.retryMs ?? 30_000;
   let list: readonly Record<string, unknown>[] | undefined;
   let names: readonly string[] = [];
+  /** `serves` answers for the current list (a request names one of a few models: match each once). */
+  const answers = new Map<string, boolean>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let failedAt = Number.NEGATIVE_INFINITY;
   let loaded = false;
@@ -62,6 +64,7 @@ export function createCloudModels(options: CloudModelsOptions): CloudModels {
         names = models.flatMap((entry) =>
           [entry.name, entry.model].filter((name): name is string => typeof name === 'string'),
         );
+        answers.clear();
         fetchedAt = options.now();
       } catch (error) {
         failedAt = options.now();
@@ -94,7 +97,14 @@ export function createCloudModels(options: CloudModelsOptions): CloudModels {
     serves(model) {
       if (loaded && stale()) fetchList().catch(() => {});
       if (list === undefined) return undefined;
-      return names.some((name) => modelMatches(model, name));
+      let served = answers.get(model);
+      if (served === undefined) {
+        served = names.some((name) => modelMatches(model, name));
+        // a caller sending ever new names must not grow the map without bound
+        if (answers.size >= 1024) answers.clear();
+        answers.set(model, served);
+      }
+      return served;
     },
     async entries(entryOptions) {
       if (stale()) await fetchList(entryOptions?.signal);
