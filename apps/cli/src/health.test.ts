@@ -1,8 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OllamaFake } from '@graphiti/ollama-fake';
+import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
+import { API_KEY, graphiti, type Sandbox, sandbox, startFakes } from './__fixtures__/harness.js';
 
 let cloud: OllamaFake;
 let local: OllamaFake;
@@ -119,5 +119,133 @@ describe('graphiti health', () => {
     expect(report.storage.message).toContain(`${blocker} is a file, not a directory`);
     const text = await graphiti(['health'], { env: { ...env, GRAPHITI_STORAGE_URL: url } });
     expect(text.stdout).toMatch(/^storage\s+down\s+sqlite:.*cannot be created/m);
+  });
+});
+
+describe("graphiti health with the cloud plan's own figures", () => {
+  let plan: OllamaFake;
+  beforeAll(async () => {
+    // ollama.com's account routes; a high per-minute allowance, so that only the test that wants a 429 gets one
+    plan = await startOllamaFake({
+      cloud: true,
+      apiKey: API_KEY,
+      models: ['gpt-oss:120b'],
+      usageCallsPerMinute: 1000,
+    });
+  });
+  afterAll(async () => {
+    await plan.close();
+  });
+  afterEach(() => {
+    plan.reset();
+  });
+
+  const asked = (path: string): number => plan.requests.filter((request) => request.path === path).length;
+
+  it("prints the plan's credits from one GET /api/balance, and puts them in --json", async () => {
+    plan.setAccount({
+      balance: 'credits',
+      balanceUsd: 12.5,
+      allowanceUsd: 20,
+      purchasedUsd: 3,
+      periodUntil: '2027-01-01T00:00:00Z',
+    });
+    const env = box({ cloud: plan.url, local: local.url }).env;
+    const run = await graphiti(['health'], { env });
+    expect(run.code).toBe(0);
+    expect(asked('/api/balance')).toBe(1);
+    expect(asked('/api/usage')).toBe(0);
+    expect(run.stdout).toMatch(
+      /^cloud\s+up\s+Ollama Cloud is reachable.*\nusage\s+ok\s+from \/api\/balance at 20/m,
+    );
+    expect(run.stdout).toContain(
+      `${' '.repeat(22)}plan credits: $7.50 used of $20.00, $12.50 left, resets 2027-01-01T00:00:00.000Z\n`,
+    );
+    expect(run.stdout).toContain(`${' '.repeat(22)}extra usage: $3.00 left\n`);
+    expect(run.stdout).toContain('ready: cloud, then local (gemma2:9b, llama3.2:3b)');
+
+    const json = await graphiti(['health', '--json'], { env });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).cloud.usage).toMatchObject({
+      status: 'ok',
+      figures: {
+        source: 'balance',
+        balanceUsd: 12.5,
+        allowanceUsd: 20,
+        purchasedBalanceUsd: 3,
+        periodEnd: '2027-01-01T00:00:00.000Z',
+        windows: [{ name: 'included', usedFraction: 0.375, resetsAt: '2027-01-01T00:00:00.000Z' }],
+      },
+    });
+    expect(asked('/api/balance')).toBe(2); // one per run
+  });
+
+  it("prints each window's use and reset from the legacy plans' shape", async () => {
+    plan.setAccount({
+      balance: 'windows',
+      sessionRemainingPercent: 62,
+      sessionResetsAt: '2026-12-01T17:00:00Z',
+      weeklyRemainingPercent: 81,
+      weeklyResetsAt: '2026-12-07T00:00:00Z',
+    });
+    const run = await graphiti(['health'], { env: box({ cloud: plan.url, local: local.url }).env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('session window: 38% used, resets 2026-12-01T17:00:00.000Z\n');
+    expect(run.stdout).toContain('weekly window: 19% used, resets 2026-12-07T00:00:00.000Z\n');
+    expect(run.stdout).not.toContain('plan credits');
+  });
+
+  it('asks nothing without a key, and says so', async () => {
+    const run = await graphiti(['health', '--json'], {
+      env: box({ cloud: plan.url, local: local.url }, { apiKey: false }).env,
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).cloud).toMatchObject({
+      status: 'unconfigured',
+      usage: { status: 'skipped', message: 'not asked: no API key (set OLLAMA_API_KEY or cloud.api_key)' },
+    });
+    expect(plan.requests).toEqual([]);
+  });
+
+  it('says which usage request failed and how, and exits 0 all the same', async () => {
+    plan.fault({ path: '/api/balance', kind: 'status', status: 500, times: 2 });
+    const env = box({ cloud: plan.url, local: local.url }).env;
+    const run = await graphiti(['health'], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^usage\s+failed\s+no figures: GET \/api\/balance: HTTP 500 \(health does not depend on them\)$/m,
+    );
+    expect(run.stdout).toContain('ready: cloud, then local');
+    const json = await graphiti(['health', '--json'], { env });
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.cloud).toMatchObject({ status: 'up', usage: { status: 'failed', httpStatus: 500 } });
+    expect(report.cloud.usage.figures).toBeUndefined();
+  });
+
+  it('gives up on a usage endpoint that does not answer within the timeout', async () => {
+    plan.fault({ path: '/api/balance', kind: 'hang' });
+    const env = box(
+      { cloud: plan.url, local: local.url },
+      { extraToml: '[timeouts.cloud]\nconnect = 0.5\nread = 0.5' },
+    ).env;
+    const started = Date.now();
+    const run = await graphiti(['health'], { env });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage\s+failed\s+no figures: GET \/api\/balance: no answer within 0\.5 s/m);
+    expect(run.stdout).toMatch(/^cloud\s+up/m);
+  });
+
+  it('says when the cloud does not list cloud.default_model', async () => {
+    const sandboxed = box({ cloud: plan.url, local: local.url });
+    const toml = readFileSync(sandboxed.configFile, 'utf8');
+    writeFileSync(sandboxed.configFile, toml.replace('[cloud]\n', '[cloud]\ndefault_model = "glm-5"\n'));
+    const run = await graphiti(['health', '--json'], { env: sandboxed.env });
+    expect(run.code).toBe(0);
+    const { cloud: report } = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ status: 'up', defaultModelListed: false });
+    expect(report.message).toContain('cloud.default_model "glm-5" is not one of them');
   });
 });

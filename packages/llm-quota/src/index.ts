@@ -40,4 +40,9 @@ export {
   type MemoryStateStoreOptions,
   type StateStore,
 } from './state-store.js';
-export { createUsagePoller, type UsagePoller, type UsagePollerOptions } from './usage-poller.js';
+export {
+  createUsagePoller,
+  type UsagePoller,
+  type UsagePollerOptions,
+  type UsagePollProblem,
+} from './usage-poller.js';

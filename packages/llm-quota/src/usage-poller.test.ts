@@ -218,6 +218,48 @@ describe('createUsagePoller', () => {
     expect(server.requests.map((request) => request.path)).toEqual(['/api/balance']);
     expect(logger.entries[0]?.object).toMatchObject({ event: 'quota_usage_error', status: 401 });
   });
+
+  it('says why the last poll brought no figures, and forgets it once figures come', async () => {
+    const hang: Route = () => {}; // never answers
+    const server = await startUsageServer({ '/api/balance': json(500, { error: 'boom' }) });
+    const usagePoller = poller(server, { timeoutMs: 200 });
+    expect(usagePoller.lastProblem()).toBeUndefined();
+    await usagePoller.poll();
+    expect(usagePoller.lastProblem()).toEqual({ endpoint: '/api/balance', status: 500, problem: 'HTTP 500' });
+
+    server.routes = { '/api/balance': json(200, { included: {} }) }; // no figures here, and no /api/usage
+    await usagePoller.poll();
+    expect(usagePoller.lastProblem()).toEqual({
+      endpoint: '/api/balance, /api/usage',
+      problem: 'no usage figures',
+    });
+
+    server.routes = { '/api/balance': hang };
+    await usagePoller.poll();
+    expect(usagePoller.lastProblem()).toEqual({
+      endpoint: '/api/balance',
+      problem: 'no answer within 0.2 s',
+    });
+
+    server.routes = { '/api/balance': json(200, CREDITS) };
+    expect(await usagePoller.poll()).toMatchObject({ source: 'balance' });
+    expect(usagePoller.lastProblem()).toBeUndefined();
+
+    server.routes = { '/api/balance': json(429, { error: 'slow down' }, { 'retry-after': '30' }) };
+    await usagePoller.poll();
+    expect(usagePoller.lastProblem()).toEqual({
+      endpoint: '/api/balance',
+      status: 429,
+      problem: 'rate limited for 30 s',
+    });
+
+    const closed = await startUsageServer({});
+    await closed.close(); // nothing listens on its port any more
+    const refused = poller(closed);
+    await refused.poll();
+    expect(refused.lastProblem()).toMatchObject({ endpoint: '/api/balance' });
+    expect(refused.lastProblem()?.problem).toMatch(/^fetch failed: .*ECONNREFUSED/);
+  });
 });
 
 describe('createQuotaTracker with usagePolling', () => {

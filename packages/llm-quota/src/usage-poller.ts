@@ -25,6 +25,16 @@ export interface UsagePollerOptions {
   readonly usageRange?: string;
 }
 
+/** Why the last poll brought no figures: what was asked and what came back, without the key. */
+export interface UsagePollProblem {
+  /** The route that failed (`/api/balance`, `/api/usage`), or both when neither had figures. */
+  readonly endpoint: string;
+  /** The HTTP status, when an answer came. */
+  readonly status?: number;
+  /** What went wrong: `HTTP 500`, `rate limited for 60 s`, `connect ECONNREFUSED …`, `no answer within 5 s`, `no usage figures`. */
+  readonly problem: string;
+}
+
 /** Polls the cloud's own usage figures. */
 export interface UsagePoller {
   /**
@@ -36,6 +46,8 @@ export interface UsagePoller {
   latest(): CloudUsage | undefined;
   /** Epoch ms before which the cloud asked not to be polled (its 429 and `Retry-After`), if that is ahead. */
   blockedUntil(): number | undefined;
+  /** Why the last poll brought no figures; undefined before the first poll and after one that brought figures. */
+  lastProblem(): UsagePollProblem | undefined;
   /** Stops polling and aborts a request in flight. */
   close(): void;
 }
@@ -78,6 +90,20 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
   let inFlight: Promise<CloudUsage | undefined> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loggedProblem: string | undefined;
+  let problem: UsagePollProblem | undefined;
+
+  /** A network error's own words: fetch's `fetch failed` alone says nothing, its cause says what happened. */
+  function describeError(error: unknown): string {
+    if (error instanceof Error && error.name === 'TimeoutError')
+      return `no answer within ${timeoutMs / 1000} s`;
+    const message = error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+    // an AggregateError (every address refused) has no message of its own, only a code
+    const causeText = cause?.message || (cause as { code?: string } | undefined)?.code;
+    return causeText === undefined || causeText === '' || causeText === message
+      ? message
+      : `${message}: ${causeText}`;
+  }
 
   async function ask(which: 'balance' | 'usage', signal: AbortSignal | undefined): Promise<Outcome> {
     const path = which === 'balance' ? '/api/balance' : `/api/usage?range=${encodeURIComponent(range)}`;
@@ -91,7 +117,7 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
       });
       text = await response.text();
     } catch (error) {
-      return { kind: 'error', problem: scrub(error instanceof Error ? error.message : String(error)) };
+      return { kind: 'error', problem: scrub(describeError(error)) };
     }
     if (response.status === 429) {
       return {
@@ -113,10 +139,19 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
     return usage === undefined ? { kind: 'missing' } : { kind: 'ok', usage };
   }
 
-  function report(problem: string, fields: Record<string, unknown>): void {
-    if (loggedProblem === problem) return;
-    loggedProblem = problem;
-    logger?.warn({ event: 'quota_usage_error', ...fields, error: problem }, 'quota_usage_error');
+  function report(found: UsagePollProblem): void {
+    problem = found;
+    if (loggedProblem === found.problem) return;
+    loggedProblem = found.problem;
+    logger?.warn(
+      {
+        event: 'quota_usage_error',
+        endpoint: found.endpoint,
+        status: found.status ?? null,
+        error: found.problem,
+      },
+      'quota_usage_error',
+    );
   }
 
   async function run(signal: AbortSignal | undefined): Promise<CloudUsage | undefined> {
@@ -127,6 +162,7 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
         route = which;
         latest = outcome.usage;
         loggedProblem = undefined;
+        problem = undefined;
         logger?.debug(
           { event: 'quota_usage', source: outcome.usage.source, windows: outcome.usage.windows.length },
           'quota_usage',
@@ -137,6 +173,7 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
       if (outcome.kind === 'rate_limited') {
         const seconds = outcome.retryAfterSeconds ?? DEFAULT_RATE_LIMIT_SECONDS;
         blocked = now() + seconds * 1000;
+        problem = { endpoint: `/api/${which}`, status: 429, problem: `rate limited for ${seconds} s` };
         logger?.info(
           { event: 'quota_usage_rate_limited', retry_after_seconds: seconds },
           'quota_usage_rate_limited',
@@ -144,11 +181,15 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
         return latest;
       }
       if (outcome.kind === 'error') {
-        report(outcome.problem, { endpoint: `/api/${which}`, status: outcome.status ?? null });
+        report({
+          endpoint: `/api/${which}`,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          problem: outcome.problem,
+        });
         return latest;
       }
     }
-    report('no usage figures', { endpoint: '/api/balance, /api/usage', status: null });
+    report({ endpoint: order.map((which) => `/api/${which}`).join(', '), problem: 'no usage figures' });
     return latest;
   }
 
@@ -177,6 +218,7 @@ export function createUsagePoller(options: UsagePollerOptions): UsagePoller {
     poll,
     latest: () => latest,
     blockedUntil: () => (blocked !== undefined && blocked > now() ? blocked : undefined),
+    lastProblem: () => problem,
     close() {
       closing.abort();
       if (timer !== undefined) clearTimeout(timer);

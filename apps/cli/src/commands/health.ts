@@ -2,11 +2,24 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type LlmConfig, parseStorageUrl } from '@graphiti/llm-config';
 import type { CloudHealth, LocalHealth } from '@graphiti/llm-health';
+import type { CloudUsage } from '@graphiti/llm-quota';
 import type { Logger } from '@graphiti/llm-router';
 import type { Command } from 'commander';
 import { createCliLogger, loadCliConfig, printJson } from '../context.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+
+/** The cloud plan's own figures, asked once (`GET /api/balance`, else `/api/usage`), or why there are none. */
+export interface HealthUsage {
+  /** `ok`: figures came; `skipped`: not asked (no API key, or `quota.poll_seconds = 0`); `failed`: asked, none came. */
+  readonly status: 'ok' | 'skipped' | 'failed';
+  /** Where the figures came from, or what failed, or why nothing was asked. */
+  readonly message: string;
+  /** The figures, as `@graphiti/llm-quota` parses them (the same as `graphiti quota`). */
+  readonly figures?: CloudUsage;
+  /** The HTTP status of the request that failed, when an answer came. */
+  readonly httpStatus?: number;
+}
 
 /** What `graphiti health` reports (and prints with `--json`). */
 export interface HealthReport {
@@ -14,8 +27,8 @@ export interface HealthReport {
   readonly ok: boolean;
   /** The local server: `checkLocal` over `local.models` + `embeddings.model`, plus the usable fallback chain. */
   readonly local: LocalHealth & { readonly chain: readonly string[] };
-  /** The cloud: `checkCloud` (`unconfigured` without an API key). */
-  readonly cloud: CloudHealth;
+  /** The cloud: `checkCloud` (`unconfigured` without an API key), with the plan's own usage figures. */
+  readonly cloud: CloudHealth & { readonly usage: HealthUsage };
   /** The cloud's rate-limit cooldown in force, if any. */
   readonly cooldown?: { readonly until: string; readonly reason: string };
   /** The storage (queue and state): whether it opens, and how many requests wait in the queue. */
@@ -131,6 +144,78 @@ async function checkStorage(
   }
 }
 
+/** The longest wait for the usage figures: health asks once and does not hold the report up for them. */
+const USAGE_TIMEOUT_SECONDS = 5;
+
+/**
+ * Asks the cloud's usage endpoints once, through the quota package's poller (its routes, its parser), with a
+ * short timeout. Never throws: no key means no request, and a failure becomes a message. The figures never
+ * decide whether health is ok.
+ */
+export async function checkUsage(config: LlmConfig): Promise<HealthUsage> {
+  const apiKey = config.cloud.api_key?.trim();
+  if (apiKey === undefined || apiKey === '') {
+    return { status: 'skipped', message: 'not asked: no API key (set OLLAMA_API_KEY or cloud.api_key)' };
+  }
+  if (config.quota.poll_seconds <= 0) {
+    return {
+      status: 'skipped',
+      message: 'not asked: quota.poll_seconds = 0 (never ask the usage endpoints)',
+    };
+  }
+  const { createUsagePoller } = await import('@graphiti/llm-quota');
+  const poller = createUsagePoller({
+    endpoint: config.cloud.endpoint,
+    apiKey,
+    intervalSeconds: 0, // only the one poll below
+    timeoutMs: Math.min(config.timeouts.cloud.read, USAGE_TIMEOUT_SECONDS) * 1000,
+  });
+  try {
+    const figures = await poller.poll();
+    if (figures !== undefined) {
+      return { status: 'ok', message: `from /api/${figures.source} at ${figures.fetchedAt}`, figures };
+    }
+    const problem = poller.lastProblem();
+    return {
+      status: 'failed',
+      message: `no figures: ${problem === undefined ? 'no answer' : `GET ${problem.endpoint}: ${problem.problem}`} (health does not depend on them)`,
+      ...(problem?.status === undefined ? {} : { httpStatus: problem.status }),
+    };
+  } finally {
+    poller.close();
+  }
+}
+
+/** The figures as lines: the plan's credits (used of allowance, left, reset), extra usage, each window, totals. */
+export function usageLines(figures: CloudUsage): string[] {
+  const usd = (value: number): string => `$${value.toFixed(2)}`;
+  const percent = (fraction: number): string => `${Math.round(fraction * 1000) / 10}%`;
+  const lines: string[] = [];
+  const { balanceUsd, allowanceUsd } = figures;
+  if (balanceUsd !== undefined) {
+    const used =
+      allowanceUsd === undefined
+        ? `${usd(balanceUsd)} left`
+        : `${usd(allowanceUsd - balanceUsd)} used of ${usd(allowanceUsd)}, ${usd(balanceUsd)} left`;
+    lines.push(
+      `plan credits: ${used}${figures.periodEnd === undefined ? '' : `, resets ${figures.periodEnd}`}`,
+    );
+  }
+  if (figures.purchasedBalanceUsd !== undefined)
+    lines.push(`extra usage: ${usd(figures.purchasedBalanceUsd)} left`);
+  for (const window of figures.windows) {
+    if (window.name === 'included' && balanceUsd !== undefined) continue; // the credits line says it
+    const used = window.usedFraction === undefined ? 'use unknown' : `${percent(window.usedFraction)} used`;
+    lines.push(
+      `${window.name} window: ${used}${window.resetsAt === undefined ? '' : `, resets ${window.resetsAt}`}`,
+    );
+  }
+  const { totals } = figures;
+  if (totals?.requests !== undefined)
+    lines.push(`cloud requests: ${totals.requests} in the last ${totals.range ?? '24h'}`);
+  return lines.length > 0 ? lines : ['no figures in the answer'];
+}
+
 /** Runs every check: local, cloud, storage, cooldown. Never throws for a down upstream. */
 export async function collectHealth(config: LlmConfig, logger?: Logger): Promise<HealthReport> {
   const [{ checkCloud, checkLocal, fallbackChain }, { redactUrl }, { openRuntime }] = await Promise.all([
@@ -139,7 +224,7 @@ export async function collectHealth(config: LlmConfig, logger?: Logger): Promise
     import('@graphiti/server'),
   ]);
   const requiredModels = [...new Set([...config.local.models, config.embeddings.model])];
-  const [local, cloud] = await Promise.all([
+  const [local, cloud, usage] = await Promise.all([
     checkLocal({
       endpoint: config.local.endpoint,
       requiredModels,
@@ -150,7 +235,9 @@ export async function collectHealth(config: LlmConfig, logger?: Logger): Promise
       endpoint: config.cloud.endpoint,
       ...(config.cloud.api_key === undefined ? {} : { apiKey: config.cloud.api_key }),
       timeouts: { connect: config.timeouts.cloud.connect, read: Math.min(config.timeouts.cloud.read, 15) },
+      defaultModel: config.cloud.default_model,
     }),
+    checkUsage(config),
   ]);
   const chain = local.status === 'down' ? [] : fallbackChain(config.local.models, local.models).chain;
 
@@ -173,7 +260,7 @@ export async function collectHealth(config: LlmConfig, logger?: Logger): Promise
       ...(local.startCommand === undefined ? {} : { startCommand: serveCommand }),
       chain,
     },
-    cloud,
+    cloud: { ...cloud, usage },
     ...(cooldown === undefined ? {} : { cooldown }),
     storage,
     actions,
@@ -186,6 +273,9 @@ export function printHealth(io: CliIo, report: HealthReport): void {
     io.stdout(`${name.padEnd(9)}${status.padEnd(13)}${message}\n`);
   line('local', report.local.status, report.local.message);
   line('cloud', report.cloud.status, report.cloud.message);
+  const { usage } = report.cloud;
+  line('usage', usage.status, usage.message);
+  if (usage.figures !== undefined) for (const text of usageLines(usage.figures)) line('', '', text);
   if (report.cooldown !== undefined) {
     line('cooldown', 'active', `cloud skipped until ${report.cooldown.until}: ${report.cooldown.reason}`);
   }
