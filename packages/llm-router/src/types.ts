@@ -36,27 +36,10 @@ export interface Logger {
 }
 
 /**
- * Small JSON key/value state shared by the router and the quota tracker (`storage.state` satisfies it).
- * Used for the persisted cloud cooldown under the key `cloud_cooldown`.
+ * Small JSON key/value state shared by the router and the quota tracker (`storage.state` satisfies it): one
+ * interface, `@graphiti/llm-quota`'s. The router keeps the cloud cooldown under the key `cloud_cooldown`.
  */
-export interface StateStore {
-  /** The JSON value stored under key, or undefined when absent or expired. */
-  get<T = unknown>(key: string): Promise<T | undefined>;
-  /** Stores a JSON value; ttlSeconds makes it expire. */
-  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>;
-  /**
-   * Atomically replaces the value when the current one equals `expected` (JSON equality;
-   * undefined means "absent or expired"). Returns whether it wrote.
-   */
-  compareAndSet(
-    key: string,
-    expected: unknown,
-    value: unknown,
-    options?: { ttlSeconds?: number },
-  ): Promise<boolean>;
-  /** Atomic add (contract A; optional until every store has it): the new total, a missing key starting at 0. */
-  increment?(key: string, delta: number): Promise<number>;
-}
+export type { StateStore } from '@graphiti/llm-quota';
 
 /** Where requests that neither provider could answer are stored (`storage.queue` satisfies it). */
 export interface FailedRequestSink {
