@@ -134,13 +134,19 @@ describe(`the gateway (node dist/main.js) with its heap capped at ${HEAP_MB} MB`
   /** Sends CONCURRENT maximum-size bodies, the n-th `staggerMs * n` after the first, and checks every answer. */
   async function burst(label: string, staggerMs: number): Promise<void> {
     const routes = Array.from({ length: CONCURRENT }, (_, n): Route => (n % 2 === 0 ? 'chat' : 'generate'));
+    // sampled while the burst runs too, so that the peak is known even when the child dies
+    let peakMb = gateway.peakRssMb() ?? 0;
+    const sampler = setInterval(() => {
+      peakMb = Math.max(peakMb, gateway.peakRssMb() ?? 0);
+    }, 100);
     const settled = await Promise.allSettled(
       routes.map(async (route, n) => {
         await new Promise((resolve) => setTimeout(resolve, n * staggerMs));
         return post(route, bodies[route]);
       }),
     );
-    const peakMb = gateway.peakRssMb();
+    clearInterval(sampler);
+    peakMb = Math.max(peakMb, gateway.peakRssMb() ?? 0);
     const tally = new Map<string, number>();
     for (const result of settled) {
       const key =
@@ -148,7 +154,7 @@ describe(`the gateway (node dist/main.js) with its heap capped at ${HEAP_MB} MB`
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
     console.log(
-      `memory-cap, ${label}: ${CONCURRENT} x ${MAX_BODY_BYTES} B, heap cap ${HEAP_MB} MB: answers ${JSON.stringify(Object.fromEntries(tally))}; peak RSS (VmHWM) so far ${peakMb?.toFixed(0) ?? 'unknown (exited)'} MB`,
+      `memory-cap, ${label}: ${CONCURRENT} x ${MAX_BODY_BYTES} B, heap cap ${HEAP_MB} MB: answers ${JSON.stringify(Object.fromEntries(tally))}; peak RSS (VmHWM) so far ${peakMb.toFixed(0)} MB${gateway.alive() ? '' : ' (then it died)'}`,
     );
     expect(gateway.alive(), `the gateway died:\n${gateway.output().slice(-1500)}`).toBe(true);
     for (const result of settled) {
