@@ -1,7 +1,16 @@
+import { getHeapStatistics } from 'node:v8';
 import { GatewayError } from './gateway-error.js';
 
-/** Bytes of request bodies the whole process holds at once, by default (256 MiB). */
-export const DEFAULT_BODY_BUDGET_BYTES = 256 * 1024 * 1024;
+/**
+ * Bytes of request bodies the whole process holds at once, by default: an eighth of the V8 heap limit, at
+ * most 256 MiB. A body costs several times its size in heap while it is handled (the text, the parsed value,
+ * the JSON sent to each upstream, the queued copy), so a fixed 256 MiB let a burst of 64 MiB bodies exhaust
+ * a heap capped at 512 MB (`node --max-old-space-size=512`; see memory-cap.test.ts).
+ */
+export const DEFAULT_BODY_BUDGET_BYTES: number = Math.min(
+  256 * 1024 * 1024,
+  Math.floor(getHeapStatistics().heap_size_limit / 8),
+);
 
 /**
  * A process-wide bound on request-body memory in flight: every body reserves its bytes as they arrive and
