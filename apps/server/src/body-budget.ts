@@ -14,7 +14,7 @@ export const DEFAULT_BODY_BUDGET_BYTES: number = Math.min(
 
 /**
  * A process-wide bound on request-body memory in flight: every body reserves its bytes as they arrive and
- * releases them once it is parsed (or forwarded). A body that would pass the budget is refused with a 503
+ * releases them when its request's answer has ended (the parsed value and its upstream copies live that long). A body that would pass the budget is refused with a 503
  * and `Retry-After`, so a burst of large bodies slows clients down instead of exhausting the heap.
  */
 export interface BodyBudget {

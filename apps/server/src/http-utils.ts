@@ -13,6 +13,16 @@ export interface ReadBodyOptions {
   readonly budget?: BodyBudget;
 }
 
+const held = new WeakMap<IncomingMessage, { budget: BodyBudget; bytes: number }>();
+
+/** Gives back the budget a body read by readBody still holds (when the request's answer has ended). */
+export function releaseBody(request: IncomingMessage): void {
+  const hold = held.get(request);
+  if (hold === undefined) return;
+  held.delete(request);
+  hold.budget.release(hold.bytes);
+}
+
 function tooLarge(limit: number): GatewayError {
   return new GatewayError('BODY_TOO_LARGE', `The request body is larger than ${limit} bytes.`, {
     status: 413,
@@ -22,7 +32,7 @@ function tooLarge(limit: number): GatewayError {
 /**
  * Reads the whole body as text. Rejects with a 413 beyond the per-request limit (at once when
  * `Content-Length` says so) and with a 503 + Retry-After when the process-wide body budget is spent; the
- * bytes are reserved while they are held and released when the text is returned.
+ * bytes stay reserved until {@link releaseBody} (the gateway calls it when the request's answer has ended).
  */
 export function readBody(request: IncomingMessage, options: ReadBodyOptions | number = {}): Promise<string> {
   const { limit = MAX_BODY_BYTES, budget = processBodyBudget } =
@@ -61,7 +71,7 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions | nu
       failed = true;
       const text = Buffer.concat(chunks, size).toString('utf8');
       chunks.length = 0;
-      budget.release(size);
+      held.set(request, { budget, bytes: size });
       resolve(text);
     });
     request.on('error', (error) => fail(error));

@@ -8,7 +8,7 @@ import { createCorsPolicy } from './cors.js';
 import type { Exchange, GatewayContext } from './exchange.js';
 import { GatewayError } from './gateway-error.js';
 import { gatewayRoutes } from './gateway-routes.js';
-import { sendJson } from './http-utils.js';
+import { releaseBody, sendJson } from './http-utils.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import {
   authMiddleware,
@@ -64,7 +64,8 @@ export interface GatewayOptions {
   readonly webhookRetryDelaysMs?: readonly number[];
   /**
    * Request-body bytes the process holds at once (all gateways in it share one budget); past it new bodies
-   * get a 503 with Retry-After. @default 256 MiB
+   * get a 503 with Retry-After. A body holds its bytes until its answer has ended. @default an eighth of the heap
+   * limit, at most 256 MiB
    */
   readonly bodyBudgetBytes?: number;
 }
@@ -207,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     try {
       await chain(exchange, context);
     } finally {
+      releaseBody(request);
       if (!response.writableEnded) response.end();
       const status = controller.signal.aborted && !response.writableFinished ? 499 : response.statusCode;
       const path = match?.route.path ?? 'unmatched';
