@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
+import type { Gateway } from '@graphiti/server';
 
 /** The API key the fake cloud accepts. Any text works: the fake plays ollama.com. */
 export const FAKE_CLOUD_KEY = 'example-cloud-key';
@@ -55,6 +56,46 @@ export async function startFakeWorld(extraToml = ''): Promise<FakeWorld> {
     async close() {
       await Promise.all([cloud.close(), local.close()]);
       rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fake world with the gateway in front of it. */
+export interface FakeGateway {
+  readonly world: FakeWorld;
+  readonly gateway: Gateway;
+  /** Closes the gateway, then the fakes and the temporary directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a {@link FakeWorld} and a gateway on a free port that serves it, with `token` as its
+ * `server.auth_token` (the gateway and its logger are loaded only here, so the library example stays light).
+ */
+export async function startFakeGateway(token: string, logLevel = 'silent'): Promise<FakeGateway> {
+  const [{ loadConfig }, { startGateway }, { pino }] = await Promise.all([
+    import('@graphiti/llm-config'),
+    import('@graphiti/server'),
+    import('pino'),
+  ]);
+  const world = await startFakeWorld(`[server]\nauth_token = "${token}"\n`);
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      config: loadConfig({ env: world.env }),
+      logger: pino({ level: logLevel }),
+      port: 0,
+    });
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  return {
+    world,
+    gateway,
+    async close() {
+      await gateway.close();
+      await world.close();
     },
   };
 }

@@ -1,29 +1,17 @@
-import { loadConfig } from '@graphiti/llm-config';
-import { type Gateway, startGateway } from '@graphiti/server';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeWorld, startFakeWorld } from './fakes.js';
+import { type FakeGateway, startFakeGateway } from './fakes.js';
 import { driveGateway, GATEWAY_TOKEN } from './gateway-clients.js';
 
-let world: FakeWorld;
-let gateway: Gateway;
+let fake: FakeGateway;
 beforeAll(async () => {
-  world = await startFakeWorld(`[server]\nauth_token = "${GATEWAY_TOKEN}"\n`);
-  gateway = await startGateway({
-    config: loadConfig({ env: world.env }),
-    logger: pino({ level: 'silent' }),
-    port: 0,
-  });
+  fake = await startFakeGateway(GATEWAY_TOKEN);
 });
-afterAll(async () => {
-  await gateway.close();
-  await world.close();
-});
+afterAll(() => fake.close());
 
 describe('example 2: the gateway behind real clients', () => {
   it('answers the openai client, the anthropic client and the native API with the cloud answer', async () => {
-    const results = await driveGateway(gateway.url);
-    const expected = world.cloud.expectedText({
+    const results = await driveGateway(fake.gateway.url);
+    const expected = fake.world.cloud.expectedText({
       model: 'gpt-oss:120b',
       messages: [{ role: 'user', content: 'Say hello to the knowledge graph.' }],
     });
@@ -35,7 +23,7 @@ describe('example 2: the gateway behind real clients', () => {
   });
 
   it('refuses a client without the gateway token', async () => {
-    const response = await fetch(`${gateway.url}/api/tags`);
+    const response = await fetch(`${fake.gateway.url}/api/tags`);
     expect(response.status).toBe(401);
   });
 });

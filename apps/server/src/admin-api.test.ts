@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   buildConfig,
   CLOUD_KEY,
   CLOUD_MODEL,
-  type Fixture,
   postJson,
   startFixture,
+  useGateway,
 } from './__fixtures__/gateway-fixture.js';
 import { createGatewayMetrics } from './metrics.js';
 import { openRuntime } from './runtime.js';
@@ -43,20 +43,7 @@ function parseMetrics(text: string): Map<string, number> {
 }
 
 describe('admin endpoints and auth', () => {
-  let fixture: Fixture;
-
-  beforeAll(async () => {
-    fixture = await startFixture({ token: TOKEN });
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    await fixture.local.start().catch(() => {});
-    await fixture.cloud.start().catch(() => {});
-  });
+  const fixture = useGateway({ token: TOKEN });
 
   it('requires the bearer token on every path but /healthz', async () => {
     const anonymous = (path: string, init?: RequestInit) => fetch(`${fixture.gateway.url}${path}`, init);

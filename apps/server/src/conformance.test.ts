@@ -2,15 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   CLOUD_MODEL,
   EMBED_MODEL,
-  type Fixture,
   LOCAL_MODEL,
   postJson,
-  startFixture,
+  useGateway,
 } from './__fixtures__/gateway-fixture.js';
 import { gatewayRoutes } from './gateway-routes.js';
 
@@ -76,15 +75,8 @@ describe('the validators themselves', () => {
 });
 
 describe("the gateway's /api/* answers validate against Ollama's OpenAPI file", () => {
-  let fixture: Fixture;
+  const fixture = useGateway();
   const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
 
   it('GET /api/tags, /api/ps and /api/version', async () => {
     expectValid('/api/tags', 'get', 'application/json', await (await fixture.fetch('/api/tags')).json());

@@ -1,32 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CLOUD_KEY,
   CLOUD_MODEL,
   EMBED_MODEL,
-  type Fixture,
   LOCAL_MODEL,
   postJson,
   replayNow,
-  startFixture,
+  useGateway,
 } from './__fixtures__/gateway-fixture.js';
 
 const messages = [{ role: 'user', content: 'Why is the sky blue?' }];
 
 describe('the Ollama API through the real ollama client', () => {
-  let fixture: Fixture;
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    if (!fixture.local.url) return;
-    await fixture.local.start().catch(() => {});
-  });
+  const fixture = useGateway();
 
   it('serves chat from the cloud first, and the headers say so', async () => {
     const client = fixture.ollama();

@@ -1,12 +1,11 @@
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CLOUD_MODEL,
   EMBED_MODEL,
-  type Fixture,
   LOCAL_MODEL,
   postJson,
-  startFixture,
+  useGateway,
 } from './__fixtures__/gateway-fixture.js';
 
 const TOKEN = 'gateway-token-openai';
@@ -16,20 +15,10 @@ const messages = [
 ];
 
 describe('the OpenAI-compatible API through the real openai client', () => {
-  let fixture: Fixture;
+  const fixture = useGateway({ token: TOKEN });
   let client: OpenAI;
-
-  beforeAll(async () => {
-    fixture = await startFixture({ token: TOKEN });
-    client = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    await fixture.local.start().catch(() => {});
+  beforeAll(() => {
+    client = fixture.openai();
   });
 
   it('answers a chat completion with the cloud model, usage and graphiti headers', async () => {
@@ -238,7 +227,7 @@ describe('the OpenAI-compatible API through the real openai client', () => {
   });
 
   it('needs the token on /v1 too, with an OpenAI-shaped 401', async () => {
-    const anonymous = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: 'wrong', maxRetries: 0 });
+    const anonymous = fixture.openai({ apiKey: 'wrong' });
     const error = await anonymous.models.list().catch((e) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error.message).not.toContain(TOKEN);

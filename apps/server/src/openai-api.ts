@@ -1,70 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import type { RouterStream, Served } from '@graphiti/llm-router';
-import { prefersAsync } from './async/prefer-async.js';
-import { respondAsync } from './async/respond-async.js';
-import {
-  chatFinishReason,
-  chatUsage,
-  choiceLogprobs,
-  openAiToolCalls,
-  toChatCompletion,
-} from './compat/chat-completion-response.js';
+import type { Served } from '@graphiti/llm-router';
+import { createChatCompletionStream, toChatCompletion } from './compat/chat-completion-response.js';
 import { chatCompletionsSchema } from './compat/chat-completions-schema.js';
-import { type NativeChatChunk, type NativeMessage, toolNameFor } from './compat/native-chunk.js';
+import { type NativeMessage, randomId, toolNameFor } from './compat/native-chunk.js';
+import { openAiErrorBody, openAiErrorReply } from './compat/openai-error-body.js';
 import { callOptions } from './compat/protocol-handler.js';
 import { REASONING_EFFORTS, type ReasoningEffort, thinkFromEffort } from './compat/reasoning-effort.js';
-import { validateBody } from './compat/validate-body.js';
+import { translatedHandler } from './compat/translated-handler.js';
+import { badRequest } from './compat/validate-body.js';
 import {
   type Exchange,
   type GatewayContext,
   type Handler,
-  isAbort,
   sendErrorReply,
   servedHeaders,
-  streamFailure,
 } from './exchange.js';
-import { GatewayError } from './gateway-error.js';
-import { readJsonObject, sendJson, writeChunk } from './http-utils.js';
+import { readJsonObject, sendJson } from './http-utils.js';
 import { listTags } from './ollama-api.js';
 
-function badRequest(message: string): GatewayError {
-  return new GatewayError('BAD_REQUEST', message, { status: 400 });
-}
-
-function openAiType(status: number): string {
-  if (status === 400 || status === 413) return 'invalid_request_error';
-  if (status === 401) return 'authentication_error';
-  if (status === 404) return 'not_found_error';
-  return 'api_error';
-}
-
-/** The OpenAI-shaped error body: `{"error": {"message", "type", "param", "code"}}` (plus `request_id`). */
-export function openAiErrorBody(
-  status: number,
-  message: string,
-  code: string | null,
-  requestId?: string,
-): Record<string, unknown> {
-  return {
-    error: {
-      message,
-      type: openAiType(status),
-      param: null,
-      code,
-      ...(requestId === undefined ? {} : { request_id: requestId }),
-    },
-  };
-}
+export { openAiErrorBody } from './compat/openai-error-body.js';
 
 /** Sends an error from a /v1 handler in OpenAI's shape. */
 export function sendOpenAiError(exchange: Exchange, context: GatewayContext, error: unknown): void {
-  sendErrorReply(exchange, context, error, (reply) =>
-    openAiErrorBody(reply.status, reply.message, reply.code, reply.requestId),
-  );
-}
-
-function completionId(): string {
-  return `chatcmpl-${randomBytes(12).toString('hex')}`;
+  sendErrorReply(exchange, context, error, openAiErrorReply);
 }
 
 function dataUriImage(url: string): string {
@@ -182,98 +139,24 @@ export function toOllamaChat(body: Record<string, unknown>): Record<string, unkn
   return request;
 }
 
-type ChatAnswer = NativeChatChunk;
-
 /** `POST /v1/chat/completions`: JSON by default, SSE with `stream: true`, ending in `data: [DONE]`. */
-export const chatCompletionsHandler: Handler = async (exchange, context) => {
-  const body = await readJsonObject(exchange.request);
-  validateBody(chatCompletionsSchema, body, '/v1/chat/completions');
-  const request = toOllamaChat(body);
-  if (prefersAsync(exchange.request)) {
-    return respondAsync(exchange, context, { operation: 'chat', params: request, request: body });
-  }
-  const router = context.runtime.router;
-  const id = completionId();
-  const created = Math.floor(Date.now() / 1000);
-  if (body.stream !== true) {
-    const answer = (await router.chat(
-      { ...request, stream: false } as never,
-      callOptions(exchange),
-    )) as unknown as ChatAnswer & Served;
-    exchange.provider = answer.provider;
-    sendJson(
-      exchange.response,
-      200,
-      toChatCompletion(id, created, answer.model, answer),
-      servedHeaders(answer.provider, answer.model),
-    );
-    return;
-  }
-
-  const includeUsage =
-    (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-  const stream = (await router.chat(
-    { ...request, stream: true } as never,
-    callOptions(exchange),
-  )) as unknown as RouterStream<ChatAnswer>;
-  exchange.provider = stream.provider;
-  const { response } = exchange;
-  response.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    ...servedHeaders(stream.provider, stream.model),
-  });
-  const send = (value: unknown): Promise<boolean> =>
-    writeChunk(response, `data: ${JSON.stringify(value)}\n\n`);
-  const chunk = (
-    delta: Record<string, unknown>,
-    finish: string | null,
-    model: string,
-    logprobs: { content: Record<string, unknown>[] } | null = null,
-  ): Record<string, unknown> => ({
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    system_fingerprint: 'fp_ollama',
-    choices: [{ index: 0, delta, finish_reason: finish, ...(logprobs === null ? {} : { logprobs }) }],
-  });
-  let first = true;
-  let sawToolCalls = false;
-  try {
-    for await (const part of stream) {
-      const model = part.model ?? stream.model;
-      const delta: Record<string, unknown> = first ? { role: 'assistant' } : {};
-      const content = part.message?.content ?? '';
-      if (content !== '' || first) delta.content = content;
-      if (part.message?.thinking) delta.reasoning = part.message.thinking;
-      const calls = openAiToolCalls(part);
-      if (calls !== undefined) {
-        sawToolCalls = true;
-        delta.tool_calls = calls;
-      }
-      const logprobs = choiceLogprobs(part);
-      if (first || Object.keys(delta).length > 0 || logprobs !== null) {
-        if (!(await send(chunk(delta, null, model, logprobs)))) return stream.abort();
-      }
-      first = false;
-      if (part.done === true) {
-        if (!(await send(chunk({}, chatFinishReason(part, sawToolCalls), model)))) return stream.abort();
-        if (includeUsage) {
-          const usageChunk = { ...chunk({}, null, model), choices: [], usage: chatUsage(part) };
-          if (!(await send(usageChunk))) return stream.abort();
-        }
-      }
-    }
-    await writeChunk(response, 'data: [DONE]\n\n');
-  } catch (error) {
-    if (exchange.signal.aborted || isAbort(error)) return;
-    const message = streamFailure(exchange, context, stream, error);
-    // No [DONE]: the OpenAI client raises the error event instead of returning a truncated answer.
-    await send(openAiErrorBody(502, message, 'stream_interrupted'));
-  }
-  response.end();
-};
+export const chatCompletionsHandler: Handler = translatedHandler({
+  route: '/v1/chat/completions',
+  schema: chatCompletionsSchema,
+  operation: 'chat',
+  respondsAsync: true,
+  toNative: (body) => toOllamaChat(body),
+  answers(body) {
+    const id = randomId('chatcmpl-');
+    const created = Math.floor(Date.now() / 1000);
+    const includeUsage = body.stream_options?.include_usage === true;
+    return {
+      whole: (answer) => toChatCompletion(id, created, answer.model, answer),
+      events: (model) => createChatCompletionStream({ id, created, model, includeUsage }),
+    };
+  },
+  errorBody: openAiErrorReply,
+});
 
 function toBase64(vector: readonly number[]): string {
   const buffer = Buffer.alloc(vector.length * 4);

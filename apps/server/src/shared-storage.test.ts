@@ -1,14 +1,12 @@
 import { createTestDatabase, pgTestUrl, type TestDatabase } from '@graphiti/llm-queue/test';
-import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
+import type { OllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLOUD_KEY,
   CLOUD_MODEL,
-  EMBED_MODEL,
   type Fixture,
-  LOCAL_MODEL,
   postJson,
   replayNow,
+  startFakes,
   startFixture,
 } from './__fixtures__/gateway-fixture.js';
 
@@ -24,8 +22,7 @@ describe.skipIf(!pgUrl)('two gateways on one PostgreSQL database', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ prefix: 'graphiti_server' });
-    cloud = await startOllamaFake({ models: [CLOUD_MODEL, EMBED_MODEL], apiKey: CLOUD_KEY });
-    local = await startOllamaFake({ models: [LOCAL_MODEL, EMBED_MODEL] });
+    ({ cloud, local } = await startFakes());
     first = await startFixture({ storageUrl: database.url, fakes: { cloud, local } });
     second = await startFixture({ storageUrl: database.url, fakes: { cloud, local } });
   });

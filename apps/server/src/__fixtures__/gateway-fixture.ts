@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Anthropic, { type ClientOptions as AnthropicOptions } from '@anthropic-ai/sdk';
 import { type ConfigOverrides, type LlmConfig, loadConfig } from '@graphiti/llm-config';
 import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
 import { Ollama } from 'ollama';
+import OpenAI, { type ClientOptions as OpenAiOptions } from 'openai';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type Gateway, type GatewayOptions, startGateway } from '../start-gateway.js';
 
 export const CLOUD_KEY = 'cloud-secret-key-4242';
@@ -21,6 +24,10 @@ export interface Fixture {
   readonly lastHeaders: () => Headers | undefined;
   /** An `ollama` client pointed at the gateway (with the token when one is set). */
   ollama(token?: string): Ollama;
+  /** An `openai` client at the gateway's `/v1`, the token as its API key, no retries; `options` win. */
+  openai(options?: OpenAiOptions): OpenAI;
+  /** An `@anthropic-ai/sdk` client at the gateway, the token as its bearer token, no retries; `options` win. */
+  anthropic(options?: AnthropicOptions): Anthropic;
   /** fetch against the gateway (adds the token when one is set). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -71,13 +78,17 @@ export function buildConfig(
   });
 }
 
+/** The two fakes a fixture plays cloud and local with: the cloud needs {@link CLOUD_KEY}. */
+export async function startFakes(): Promise<{ readonly cloud: OllamaFake; readonly local: OllamaFake }> {
+  const cloud = await startOllamaFake({ models: [CLOUD_MODEL, EMBED_MODEL], apiKey: CLOUD_KEY });
+  const local = await startOllamaFake({ models: [LOCAL_MODEL, EMBED_MODEL] });
+  return { cloud, local };
+}
+
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'graphiti-server-test-'));
   const ownsFakes = options.fakes === undefined;
-  const cloud =
-    options.fakes?.cloud ??
-    (await startOllamaFake({ models: [CLOUD_MODEL, EMBED_MODEL], apiKey: CLOUD_KEY }));
-  const local = options.fakes?.local ?? (await startOllamaFake({ models: [LOCAL_MODEL, EMBED_MODEL] }));
+  const { cloud, local } = options.fakes ?? (await startFakes());
   const config = buildConfig(dir, cloud, local, options);
   let gateway: Gateway;
   try {
@@ -114,6 +125,23 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
         ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
       });
     },
+    openai(clientOptions = {}) {
+      return new OpenAI({
+        baseURL: `${gateway.url}/v1`,
+        apiKey: options.token ?? 'no-token',
+        maxRetries: 0,
+        ...clientOptions,
+      });
+    },
+    anthropic(clientOptions = {}) {
+      return new Anthropic({
+        baseURL: gateway.url,
+        apiKey: null,
+        ...(options.token === undefined ? {} : { authToken: options.token }),
+        maxRetries: 0,
+        ...clientOptions,
+      });
+    },
     fetch(path, init = {}) {
       const requestHeaders = new Headers(init.headers);
       if (options.token !== undefined && !requestHeaders.has('authorization')) {
@@ -126,6 +154,55 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
       if (ownsFakes) await Promise.all([cloud.close(), local.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A fixture for the tests of the enclosing `describe`: started before them, closed after them, and after
+ * each test both fakes lose their faults and request logs and are started again if a test stopped them.
+ * Returns a live view of the fixture: read its members inside tests and hooks (registered after this call),
+ * not while the suite is being collected.
+ */
+export function useGateway(options: FixtureOptions = {}): Fixture {
+  let started: Fixture | undefined;
+  const current = (): Fixture => {
+    if (started === undefined) throw new Error('useGateway: the fixture is read before its beforeAll ran');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startFixture(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  afterEach(async () => {
+    const { cloud, local } = current();
+    cloud.reset();
+    local.reset();
+    await Promise.all([cloud.start().catch(() => {}), local.start().catch(() => {})]);
+  });
+  return {
+    get cloud() {
+      return current().cloud;
+    },
+    get local() {
+      return current().local;
+    },
+    get gateway() {
+      return current().gateway;
+    },
+    get config() {
+      return current().config;
+    },
+    get dir() {
+      return current().dir;
+    },
+    lastHeaders: () => current().lastHeaders(),
+    ollama: (token) => current().ollama(token),
+    openai: (clientOptions) => current().openai(clientOptions),
+    anthropic: (clientOptions) => current().anthropic(clientOptions),
+    fetch: (path, init) => current().fetch(path, init),
+    close: () => current().close(),
   };
 }
 

@@ -1,10 +1,4 @@
-import {
-  argumentsObject,
-  type NativeChatChunk,
-  type NativeToolCall,
-  randomId,
-  toolCallsOf,
-} from './native-chunk.js';
+import { type NativeChatChunk, toolCallParts } from './native-chunk.js';
 import type { SseEvent } from './sse.js';
 
 /** Anthropic's `stop_reason` for a native `done_reason` (tool calls win), as Ollama maps it. */
@@ -13,10 +7,6 @@ export function anthropicStopReason(doneReason: string | undefined, sawToolCalls
   if (doneReason === 'length') return 'max_tokens';
   if (doneReason === 'stop' || doneReason === undefined || doneReason === '') return 'end_turn';
   return 'stop_sequence';
-}
-
-function toolId(call: NativeToolCall): string {
-  return call.id !== undefined && call.id !== '' ? call.id : randomId('toolu_');
 }
 
 /** A complete native chat answer as an Anthropic `message` object. */
@@ -30,15 +20,9 @@ export function toAnthropicMessage(
   if (thinking !== '') content.push({ type: 'thinking', thinking, signature: '' });
   const text = answer.message?.content ?? '';
   if (text !== '') content.push({ type: 'text', text });
-  const calls = toolCallsOf(answer);
-  for (const call of calls) {
-    content.push({
-      type: 'tool_use',
-      id: toolId(call),
-      name: call.function?.name ?? '',
-      input: argumentsObject(call),
-    });
-  }
+  const calls = toolCallParts(answer, 'toolu_');
+  for (const call of calls)
+    content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
   return {
     id,
     type: 'message',
@@ -146,17 +130,17 @@ export function createAnthropicStreamConverter(id: string, model: string): Anthr
         ensure(events, 'text');
         events.push(event('content_block_delta', { index, delta: { type: 'text_delta', text } }));
       }
-      for (const call of toolCallsOf(chunk)) {
+      for (const call of toolCallParts(chunk, 'toolu_')) {
         close(events);
         sawToolCalls = true;
         events.push(
           event('content_block_start', {
             index,
-            content_block: { type: 'tool_use', id: toolId(call), name: call.function?.name ?? '', input: {} },
+            content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
           }),
           event('content_block_delta', {
             index,
-            delta: { type: 'input_json_delta', partial_json: JSON.stringify(argumentsObject(call)) },
+            delta: { type: 'input_json_delta', partial_json: JSON.stringify(call.arguments) },
           }),
           event('content_block_stop', { index }),
         );

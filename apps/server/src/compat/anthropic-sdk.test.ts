@@ -1,12 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CLOUD_MODEL,
-  type Fixture,
-  LOCAL_MODEL,
-  postJson,
-  startFixture,
-} from '../__fixtures__/gateway-fixture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLOUD_MODEL, LOCAL_MODEL, postJson, useGateway } from '../__fixtures__/gateway-fixture.js';
+import { NATIVE_WEATHER_TOOLS, nativeWeatherRoundTrip, WEATHER } from './__fixtures__/weather-tool.js';
 
 const TOKEN = 'gateway-token-anthropic';
 const system = 'Be brief.';
@@ -17,21 +12,21 @@ const native = [
 ];
 
 describe('/v1/messages through the real @anthropic-ai/sdk', () => {
-  let fixture: Fixture;
+  const fixture = useGateway({ token: TOKEN });
   let client: Anthropic;
-
-  beforeAll(async () => {
-    fixture = await startFixture({ token: TOKEN });
-    client = new Anthropic({ baseURL: fixture.gateway.url, apiKey: null, authToken: TOKEN, maxRetries: 0 });
+  beforeAll(() => {
+    client = fixture.anthropic();
   });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    await fixture.local.start().catch(() => {});
-  });
+  /** The SSE text of a short streamed message, as it goes on the wire. */
+  const rawStream = async (): Promise<string> => {
+    const body = {
+      model: CLOUD_MODEL,
+      max_tokens: 8,
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    };
+    return (await postJson(fixture, '/v1/messages', body)).text();
+  };
 
   it('answers a message from the cloud with text, stop_reason, usage and graphiti headers', async () => {
     const { data, response } = await client.messages
@@ -83,14 +78,7 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     expect(types[1]).toBe('content_block_start');
     expect(types.filter((type) => type === 'content_block_delta').length).toBeGreaterThan(1);
     expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
-    const raw = await (
-      await postJson(fixture, '/v1/messages', {
-        model: CLOUD_MODEL,
-        max_tokens: 8,
-        stream: true,
-        messages: [{ role: 'user', content: 'hi' }],
-      })
-    ).text();
+    const raw = await rawStream();
     expect(raw.match(/^event: (\S+)/gm)?.slice(0, 2)).toEqual(['event: message_start', 'event: ping']);
   });
 
@@ -167,14 +155,7 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     const error = await stream.finalMessage().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     expect(text.length).toBeGreaterThan(0);
-    const raw = await (
-      await postJson(fixture, '/v1/messages', {
-        model: CLOUD_MODEL,
-        max_tokens: 8,
-        stream: true,
-        messages: [{ role: 'user', content: 'hi' }],
-      })
-    ).text();
+    const raw = await rawStream();
     fixture.cloud.resetFaults();
     expect(raw).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
     expect(raw).not.toContain('message_stop');
@@ -223,13 +204,7 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
     await client.messages.create({
       model: CLOUD_MODEL,
       max_tokens: 64,
-      tools: [
-        {
-          name: 'weather',
-          description: 'The weather in a city',
-          input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        },
-      ],
+      tools: [{ name: WEATHER.name, description: WEATHER.description, input_schema: WEATHER.parameters }],
       messages: [
         { role: 'user', content: 'Weather in Oslo?' },
         {
@@ -243,44 +218,16 @@ describe('/v1/messages through the real @anthropic-ai/sdk', () => {
       ],
     });
     const sent = fixture.cloud.requests.at(-1)?.body as Record<string, unknown>;
-    expect(sent.tools).toEqual([
-      {
-        type: 'function',
-        function: {
-          name: 'weather',
-          description: 'The weather in a city',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        },
-      },
-    ]);
-    expect(sent.messages).toEqual([
-      { role: 'user', content: 'Weather in Oslo?' },
-      {
-        role: 'assistant',
-        content: '',
-        thinking: 'Use the tool.',
-        tool_calls: [{ id: 'toolu_1', function: { name: 'weather', arguments: { city: 'Oslo' } } }],
-      },
-      { role: 'tool', content: 'sunny', tool_call_id: 'toolu_1', tool_name: 'weather' },
-    ]);
+    expect(sent.tools).toEqual(NATIVE_WEATHER_TOOLS);
+    expect(sent.messages).toEqual(nativeWeatherRoundTrip('toolu_1'));
   });
 });
 
 describe('/v1/messages on a gateway without a token', () => {
-  let fixture: Fixture;
-  beforeAll(async () => {
-    fixture = await startFixture();
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
+  const fixture = useGateway();
 
   it('accepts x-api-key and anthropic-version from the client and forwards neither', async () => {
-    const client = new Anthropic({
-      baseURL: fixture.gateway.url,
-      apiKey: 'sk-ant-client-key',
-      maxRetries: 0,
-    });
+    const client = fixture.anthropic({ apiKey: 'sk-ant-client-key' });
     const message = await client.messages.create({
       model: CLOUD_MODEL,
       max_tokens: 16,

@@ -1,4 +1,6 @@
 import { type NativeChatChunk, randomId, toolCallsOf } from './native-chunk.js';
+import { openAiSseStream } from './openai-sse-stream.js';
+import type { EventConverter } from './protocol-handler.js';
 
 /** OpenAI's `choices[].logprobs` from native logprobs (native entries already have OpenAI's shape). */
 export function choiceLogprobs(answer: NativeChatChunk): { content: Record<string, unknown>[] } | null {
@@ -64,4 +66,63 @@ export function toChatCompletion(
     ],
     usage: chatUsage(answer),
   };
+}
+
+/** What every chunk of one streamed chat completion repeats. */
+export interface ChatCompletionStreamContext {
+  readonly id: string;
+  /** Unix seconds. */
+  readonly created: number;
+  /** The model answering, for chunks that do not name one. */
+  readonly model: string;
+  /** `stream_options.include_usage`: a last chunk with `usage` and no choices. */
+  readonly includeUsage: boolean;
+}
+
+/**
+ * The converter of a streamed chat completion into `chat.completion.chunk` objects (Ollama's `ToChunk`):
+ * the first delta carries the role, thinking goes in `delta.reasoning`, tool calls in `delta.tool_calls`;
+ * the done chunk is followed by one with the finish reason and, on request, one with the usage.
+ */
+export function createChatCompletionStream(
+  context: ChatCompletionStreamContext,
+): EventConverter<NativeChatChunk> {
+  const { id, created } = context;
+  const chunk = (
+    delta: Record<string, unknown>,
+    finish: string | null,
+    model: string,
+    logprobs: { content: Record<string, unknown>[] } | null = null,
+  ): Record<string, unknown> => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint: 'fp_ollama',
+    choices: [{ index: 0, delta, finish_reason: finish, ...(logprobs === null ? {} : { logprobs }) }],
+  });
+  let first = true;
+  let sawToolCalls = false;
+  return openAiSseStream((part: NativeChatChunk) => {
+    const out: Record<string, unknown>[] = [];
+    const model = part.model ?? context.model;
+    const delta: Record<string, unknown> = first ? { role: 'assistant' } : {};
+    const content = part.message?.content ?? '';
+    if (content !== '' || first) delta.content = content;
+    if (part.message?.thinking) delta.reasoning = part.message.thinking;
+    const calls = openAiToolCalls(part);
+    if (calls !== undefined) {
+      sawToolCalls = true;
+      delta.tool_calls = calls;
+    }
+    const logprobs = choiceLogprobs(part);
+    if (first || Object.keys(delta).length > 0 || logprobs !== null)
+      out.push(chunk(delta, null, model, logprobs));
+    first = false;
+    if (part.done === true) {
+      out.push(chunk({}, chatFinishReason(part, sawToolCalls), model));
+      if (context.includeUsage) out.push({ ...chunk({}, null, model), choices: [], usage: chatUsage(part) });
+    }
+    return out;
+  });
 }

@@ -1,5 +1,7 @@
 import type { CompletionsRequest } from './completions-schema.js';
 import type { NativeGenerateChunk } from './native-chunk.js';
+import { openAiSseStream } from './openai-sse-stream.js';
+import type { EventConverter } from './protocol-handler.js';
 
 /**
  * Translates a legacy completions request into a native `/api/generate` request (Ollama's
@@ -58,4 +60,64 @@ export function completionUsage(chunk: NativeGenerateChunk): Record<string, numb
   const prompt = chunk.prompt_eval_count ?? 0;
   const completion = chunk.eval_count ?? 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** What every object of one text completion repeats. */
+export interface TextCompletionContext {
+  readonly id: string;
+  /** Unix seconds. */
+  readonly created: number;
+}
+
+function textCompletion(
+  context: TextCompletionContext,
+  model: string,
+  choice: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    id: context.id,
+    object: 'text_completion',
+    created: context.created,
+    model,
+    system_fingerprint: 'fp_ollama',
+    choices: [{ index: 0, ...choice }],
+  };
+}
+
+/** A complete native generate answer as a `text_completion` object with usage. */
+export function toTextCompletion(
+  context: TextCompletionContext,
+  model: string,
+  answer: NativeGenerateChunk,
+): Record<string, unknown> {
+  const choice = {
+    text: answer.response ?? '',
+    logprobs: legacyLogprobs(answer),
+    finish_reason: completionFinishReason(answer),
+  };
+  return { ...textCompletion(context, model, choice), usage: completionUsage(answer) };
+}
+
+/**
+ * The converter of a streamed text completion: one `text_completion` object per chunk with text (and the
+ * done chunk, with its finish reason), then on request one with the usage and no choices.
+ */
+export function createTextCompletionStream(
+  context: TextCompletionContext & { readonly model: string; readonly includeUsage: boolean },
+): EventConverter<NativeGenerateChunk> {
+  return openAiSseStream((chunk: NativeGenerateChunk) => {
+    const out: Record<string, unknown>[] = [];
+    const model = chunk.model ?? context.model;
+    const finish = chunk.done === true ? completionFinishReason(chunk) : null;
+    const text = chunk.response ?? '';
+    if (text !== '' || finish !== null) {
+      out.push(
+        textCompletion(context, model, { text, logprobs: legacyLogprobs(chunk), finish_reason: finish }),
+      );
+    }
+    if (chunk.done === true && context.includeUsage) {
+      out.push({ ...textCompletion(context, model, {}), choices: [], usage: completionUsage(chunk) });
+    }
+    return out;
+  });
 }

@@ -71,6 +71,22 @@ export function argumentsObject(call: NativeToolCall): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
+/** A native tool call as every protocol sends it: an id, the tool's name, the arguments as an object. */
+export interface ToolCallParts {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: Record<string, unknown>;
+}
+
+/** The tool calls of a chunk as {@link ToolCallParts}; a call without an id gets a random one with `idPrefix`. */
+export function toolCallParts(chunk: NativeChatChunk, idPrefix: string): ToolCallParts[] {
+  return toolCallsOf(chunk).map((call) => ({
+    id: call.id !== undefined && call.id !== '' ? call.id : randomId(idPrefix),
+    name: call.function?.name ?? '',
+    arguments: argumentsObject(call),
+  }));
+}
+
 /**
  * The name of the tool a result answers: the last earlier assistant tool call with that id (Ollama's
  * `nameFromToolCallID`: "last one wins" when ids repeat).

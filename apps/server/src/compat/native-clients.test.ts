@@ -1,34 +1,16 @@
 import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama';
 import { embed, generateText, streamText } from 'ai';
 import { createOllama } from 'ollama-ai-provider-v2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CLOUD_MODEL,
-  EMBED_MODEL,
-  type Fixture,
-  LOCAL_MODEL,
-  startFixture,
-} from '../__fixtures__/gateway-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { CLOUD_MODEL, EMBED_MODEL, LOCAL_MODEL, useGateway } from '../__fixtures__/gateway-fixture.js';
 
 const TOKEN = 'gateway-token-native-clients';
 const question = 'Name a colour.';
 const user = [{ role: 'user', content: question }];
 
 describe('native-API clients pointed at the gateway', () => {
-  let fixture: Fixture;
+  const fixture = useGateway({ token: TOKEN });
   const auth = { Authorization: `Bearer ${TOKEN}` };
-
-  beforeAll(async () => {
-    fixture = await startFixture({ token: TOKEN });
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    await fixture.local.start().catch(() => {});
-  });
 
   describe('@langchain/ollama', () => {
     const chat = (): ChatOllama =>

@@ -1,31 +1,15 @@
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CLOUD_MODEL,
-  type Fixture,
-  LOCAL_MODEL,
-  postJson,
-  startFixture,
-} from '../__fixtures__/gateway-fixture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLOUD_MODEL, LOCAL_MODEL, postJson, useGateway } from '../__fixtures__/gateway-fixture.js';
 
 const TOKEN = 'gateway-token-completions';
 const prompt = 'def add(a, b):\n    ';
 
 describe('/v1/completions through the real openai client', () => {
-  let fixture: Fixture;
+  const fixture = useGateway({ token: TOKEN });
   let client: OpenAI;
-
-  beforeAll(async () => {
-    fixture = await startFixture({ token: TOKEN });
-    client = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    await fixture.local.start().catch(() => {});
+  beforeAll(() => {
+    client = fixture.openai();
   });
 
   it('completes with fill-in-the-middle: prompt and suffix go to /api/generate', async () => {

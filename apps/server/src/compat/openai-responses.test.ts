@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLOUD_MODEL, type Fixture, LOCAL_MODEL, startFixture } from '../__fixtures__/gateway-fixture.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLOUD_MODEL, LOCAL_MODEL, useGateway } from '../__fixtures__/gateway-fixture.js';
+import { NATIVE_WEATHER_TOOLS, nativeWeatherRoundTrip, WEATHER } from './__fixtures__/weather-tool.js';
 
 const TOKEN = 'gateway-token-responses';
 const instructions = 'Be brief.';
@@ -11,20 +12,10 @@ const native = [
 ];
 
 describe('/v1/responses through the real openai client', () => {
-  let fixture: Fixture;
+  const fixture = useGateway({ token: TOKEN });
   let client: OpenAI;
-
-  beforeAll(async () => {
-    fixture = await startFixture({ token: TOKEN });
-    client = new OpenAI({ baseURL: `${fixture.gateway.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  afterEach(async () => {
-    fixture.cloud.reset();
-    fixture.local.reset();
-    await fixture.local.start().catch(() => {});
+  beforeAll(() => {
+    client = fixture.openai();
   });
 
   it('answers a response from the cloud (output_text, usage, headers) and sends instructions as system', async () => {
@@ -147,15 +138,7 @@ describe('/v1/responses through the real openai client', () => {
     await client.responses.create({
       model: CLOUD_MODEL,
       reasoning: { effort: 'xhigh' as never },
-      tools: [
-        {
-          type: 'function',
-          name: 'weather',
-          description: 'The weather in a city',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          strict: false,
-        },
-      ],
+      tools: [{ type: 'function', ...WEATHER, strict: false }],
       input: [
         { role: 'user', content: 'Weather in Oslo?' },
         { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Use the tool.' }] },
@@ -165,25 +148,7 @@ describe('/v1/responses through the real openai client', () => {
     });
     const sent = fixture.cloud.requests.at(-1)?.body as Record<string, unknown>;
     expect(sent.think).toBe('high');
-    expect(sent.tools).toEqual([
-      {
-        type: 'function',
-        function: {
-          name: 'weather',
-          description: 'The weather in a city',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-        },
-      },
-    ]);
-    expect(sent.messages).toEqual([
-      { role: 'user', content: 'Weather in Oslo?' },
-      {
-        role: 'assistant',
-        content: '',
-        thinking: 'Use the tool.',
-        tool_calls: [{ id: 'call_1', function: { name: 'weather', arguments: { city: 'Oslo' } } }],
-      },
-      { role: 'tool', content: 'sunny', tool_call_id: 'call_1', tool_name: 'weather' },
-    ]);
+    expect(sent.tools).toEqual(NATIVE_WEATHER_TOOLS);
+    expect(sent.messages).toEqual(nativeWeatherRoundTrip('call_1'));
   });
 });

@@ -30,11 +30,14 @@ export interface EventConverter<T> {
   push(chunk: T): SseEvent[];
   /** The events that end a stream that failed after its first event. */
   fail(message: string): SseEvent[];
+  /** The events after the last chunk of a stream that ended cleanly (OpenAI's `[DONE]`). */
+  end?(): SseEvent[];
 }
 
 /**
  * Sends a routed stream as server-sent events: the headers (with who served it), the converted events of
- * every chunk, and on a failure after the first chunk the protocol's failure events instead of a clean end.
+ * every chunk and the converter's end events, and on a failure after the first chunk the protocol's failure
+ * events instead of a clean end.
  */
 export async function sendEventStream<T>(
   exchange: Exchange,
@@ -51,6 +54,7 @@ export async function sendEventStream<T>(
         return;
       }
     }
+    await writeEvents(exchange.response, converter.end?.() ?? []);
   } catch (error) {
     if (exchange.signal.aborted || isAbort(error)) return;
     const message = streamFailure(exchange, context, stream, error);

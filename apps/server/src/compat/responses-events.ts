@@ -1,10 +1,4 @@
-import {
-  argumentsObject,
-  type NativeChatChunk,
-  type NativeToolCall,
-  randomId,
-  toolCallsOf,
-} from './native-chunk.js';
+import { type NativeChatChunk, randomId, type ToolCallParts, toolCallParts } from './native-chunk.js';
 import type { ResponsesRequest } from './responses-schema.js';
 import type { SseEvent } from './sse.js';
 
@@ -88,14 +82,14 @@ function messageItem(id: string, text: string, status: 'in_progress' | 'complete
   };
 }
 
-function functionCallItem(call: NativeToolCall, status: 'in_progress' | 'completed'): Item {
+function functionCallItem(call: ToolCallParts, status: 'in_progress' | 'completed'): Item {
   return {
     id: randomId('fc_'),
     type: 'function_call',
     status,
-    call_id: call.id !== undefined && call.id !== '' ? call.id : randomId('call_'),
-    name: call.function?.name ?? '',
-    arguments: status === 'completed' ? JSON.stringify(argumentsObject(call)) : '',
+    call_id: call.id,
+    name: call.name,
+    arguments: status === 'completed' ? JSON.stringify(call.arguments) : '',
   };
 }
 
@@ -107,7 +101,7 @@ export function toResponsesResponse(
   const output: Item[] = [];
   const thinking = answer.message?.thinking ?? '';
   if (thinking !== '') output.push(reasoningItem(randomId('rs_'), thinking));
-  const calls = toolCallsOf(answer);
+  const calls = toolCallParts(answer, 'call_');
   const text = answer.message?.content ?? '';
   if (text !== '' || calls.length === 0) output.push(messageItem(randomId('msg_'), text, 'completed'));
   for (const call of calls) output.push(functionCallItem(call, 'completed'));
@@ -185,7 +179,7 @@ export function createResponsesStreamConverter(context: ResponseContext): Respon
       );
     }
   };
-  const toolCall = (events: SseEvent[], call: NativeToolCall): void => {
+  const toolCall = (events: SseEvent[], call: ToolCallParts): void => {
     close(events);
     const item = functionCallItem(call, 'completed');
     const where = { item_id: item.id, output_index: done.length };
@@ -237,7 +231,7 @@ export function createResponsesStreamConverter(context: ResponseContext): Respon
           }),
         );
       }
-      for (const call of toolCallsOf(chunk)) toolCall(events, call);
+      for (const call of toolCallParts(chunk, 'call_')) toolCall(events, call);
       if (chunk.done === true) {
         close(events);
         const response = responseObject(context, 'completed', done, { usage: usageOf(chunk) });

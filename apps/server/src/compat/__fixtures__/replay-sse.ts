@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SseEvent } from '../sse.js';
+import { formatEvents, type SseEvent } from '../sse.js';
 
 /** A tiny HTTP server that answers every POST with these SSE events, so a real client parses them. */
 export async function replaySse(
@@ -10,9 +10,7 @@ export async function replaySse(
     request.resume();
     request.on('end', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const item of events)
-        response.write(`event: ${item.event}\ndata: ${JSON.stringify(item.data)}\n\n`);
-      response.end();
+      response.end(formatEvents(events));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
