@@ -1,4 +1,3 @@
-import { modelMatches } from '@graphiti/llm-health';
 import { resolveCloudModel } from '@graphiti/llm-router';
 import type { GatewayContext, Handler } from './exchange.js';
 import { servedHeaders } from './exchange.js';
@@ -14,11 +13,6 @@ export const GATEWAY_VERSION = '0.1.0';
 function localTimeoutMs(context: GatewayContext): number {
   const { connect, read } = context.config.timeouts.local;
   return Math.max(1, (connect + Math.min(read, 10)) * 1000);
-}
-
-function cloudTimeoutMs(context: GatewayContext): number {
-  const { connect, read } = context.config.timeouts.cloud;
-  return Math.max(1, (connect + Math.min(read, 15)) * 1000);
 }
 
 function cloudEnabled(context: GatewayContext): boolean {
