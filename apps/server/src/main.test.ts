@@ -1,60 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtMain, spawnGateway } from './__fixtures__/spawned-gateway.js';
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const mainJs = join(packageDir, 'dist', 'main.js');
+const mainJs = builtMain();
 const KEY = 'main-cloud-key-9876';
 const TOKEN = 'main-gateway-token-5432';
 const MODEL = 'gpt-oss:120b';
-
-/** Builds dist/ when it is missing or older than a source file, so the spawned entry is this code. */
-function ensureBuilt(): void {
-  const newestSource = readdirSync(join(packageDir, 'src'))
-    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
-    .map((name) => statSync(join(packageDir, 'src', name)).mtimeMs)
-    .reduce((a, b) => Math.max(a, b), 0);
-  let built = 0;
-  try {
-    built = statSync(mainJs).mtimeMs;
-  } catch {}
-  if (built >= newestSource) return;
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir, stdio: 'inherit' });
-}
-
-interface Spawned {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-async function spawnGateway(env: Record<string, string>): Promise<Spawned> {
-  const child = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
-    const onData = (data: Buffer): void => {
-      output += data.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (match !== null && output.includes('gateway_listening')) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`gateway exited (${code}):\n${output}`)));
-  });
-  return { child, url, output: () => output, exit };
-}
 
 describe('node dist/main.js', () => {
   let cloud: OllamaFake;
@@ -63,7 +18,6 @@ describe('node dist/main.js', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    ensureBuilt();
     cloud = await startOllamaFake({ models: [MODEL], apiKey: KEY });
     local = await startOllamaFake({ models: ['llama3.2:3b'] });
     dir = mkdtempSync(join(tmpdir(), 'graphiti-server-main-'));

@@ -35,6 +35,8 @@ export interface SpawnedGateway {
   output(): string;
   /** Whether it is still running. */
   alive(): boolean;
+  /** Its exit code once it has exited (null when a signal ended it). */
+  readonly exit: Promise<number | null>;
   /** Its peak resident set in MB (`VmHWM` in /proc), or undefined once it is gone. */
   peakRssMb(): number | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
@@ -51,7 +53,7 @@ export async function spawnGateway(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -75,6 +77,7 @@ export async function spawnGateway(
     url,
     output: () => output,
     alive,
+    exit: exited,
     peakRssMb() {
       try {
         const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
