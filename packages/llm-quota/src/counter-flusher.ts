@@ -140,8 +140,7 @@ export function createCounterFlusher(options: CounterFlusherOptions): CounterFlu
     const increment = store.increment!.bind(store);
     const unwritten = { ...delta };
     try {
-      const base = legacyBase.get(day) ?? countsOf(readDayRecord(day, await store.get(quotaDayKey(day))));
-      legacyBase.set(day, base);
+      const base = await legacyBaseOf(day);
       const totals = { ...(known.get(day) ?? base) };
       for (const [field, suffix] of FIELDS) {
         if (unwritten[field] === 0) continue;
@@ -199,7 +198,11 @@ export function createCounterFlusher(options: CounterFlusherOptions): CounterFlu
         inFlight.delete(day);
       }
     }
-    // Only today and yesterday matter to estimates.
+    forgetOldDays();
+  }
+
+  /** Only today and yesterday matter to estimates. */
+  function forgetOldDays(): void {
     for (const day of [...known.keys()].sort().slice(0, -2)) {
       known.delete(day);
       legacyBase.delete(day);
@@ -219,10 +222,66 @@ export function createCounterFlusher(options: CounterFlusherOptions): CounterFlu
     }
   }
 
+  /** The day's compare-and-set record of older versions, read once per day. */
+  async function legacyBaseOf(day: string): Promise<Counts> {
+    const base = legacyBase.get(day) ?? countsOf(readDayRecord(day, await store.get(quotaDayKey(day))));
+    legacyBase.set(day, base);
+    return base;
+  }
+
+  /** Everything pending as one `batch` transaction; on failure all of it stays pending (nothing was written). */
+  async function writeBatch(batch: NonNullable<StateStore['batch']>): Promise<void> {
+    const days = [...pending];
+    const writing = sets;
+    pending.clear();
+    sets = new Map();
+    for (const [day, delta] of days) inFlight.set(day, delta);
+    try {
+      const increments: { key: string; delta: number; ttlSeconds: number }[] = [];
+      const targets: { day: string; field: Field }[] = [];
+      const totals = new Map<string, Counts>();
+      for (const [day, delta] of days) {
+        const base = await legacyBaseOf(day);
+        totals.set(day, { ...(known.get(day) ?? base) });
+        for (const [field, suffix] of FIELDS) {
+          if (delta[field] === 0) continue;
+          increments.push({
+            key: quotaCounterKey(day, suffix),
+            delta: delta[field],
+            ttlSeconds: DAY_TTL_SECONDS,
+          });
+          targets.push({ day, field });
+        }
+      }
+      const setWrites = [...writing].map(([key, entry]) => ({
+        key,
+        value: entry.value,
+        ttlSeconds: entry.ttlSeconds,
+      }));
+      const written = await batch({ increments, sets: setWrites });
+      targets.forEach(({ day, field }, index) => {
+        const dayTotals = totals.get(day) as Counts;
+        dayTotals[field] = (legacyBase.get(day) as Counts)[field] + count(written[index]);
+      });
+      for (const [day, dayTotals] of totals) known.set(day, dayTotals);
+    } catch (error) {
+      for (const [day, delta] of days) addPending(day, delta);
+      for (const [key, entry] of writing) if (!sets.has(key)) sets.set(key, entry);
+      onError('counters', error);
+    } finally {
+      for (const [day] of days) inFlight.delete(day);
+    }
+    forgetOldDays();
+  }
+
   async function writePending(): Promise<void> {
     if (pending.size === 0 && sets.size === 0) return;
-    await writeCounters();
-    await writeSets();
+    if (typeof store.batch === 'function' && typeof store.increment === 'function') {
+      await writeBatch(store.batch.bind(store));
+    } else {
+      await writeCounters();
+      await writeSets();
+    }
     try {
       await options.afterFlush?.();
     } catch (error) {

@@ -38,6 +38,7 @@ export {
   canonicalJson,
   createMemoryStateStore,
   type MemoryStateStoreOptions,
+  type StateBatch,
   type StateStore,
 } from './state-store.js';
 export {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { quotaCounterKey, quotaDayKey } from './counter-flusher.js';
 import type { Logger } from './logger.js';
 import { createQuotaTracker, HEADERS_KEY } from './quota-tracker.js';
-import { createMemoryStateStore, type StateStore } from './state-store.js';
+import { createMemoryStateStore, type StateBatch, type StateStore } from './state-store.js';
 
 const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 const DAY = '2026-11-25';
@@ -112,6 +112,51 @@ describe('createQuotaTracker: no storage I/O per answer', () => {
       requests: 3,
       promptTokens: 5,
       completionTokens: 0,
+    });
+    await quota.close();
+  });
+
+  it('with a batch, one flush is one transaction: every counter and the headers together', async () => {
+    const store = recordingStore(true);
+    const batches: StateBatch[] = [];
+    let failNext = false;
+    store.batch = async (writes) => {
+      batches.push(writes);
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk I/O error');
+      }
+      const totals: number[] = [];
+      for (const { key, delta } of writes.increments) totals.push(await store.increment!(key, delta));
+      for (const { key, value } of writes.sets) await store.set(key, value);
+      return totals;
+    };
+    const quota = createQuotaTracker({ stateStore: store, now: () => START });
+    await quota.update({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '90' }, { status: 200 });
+    await quota.update({}, { status: 200 });
+    await quota.addTokens({ promptTokens: 5, completionTokens: 7 });
+    await quota.flush();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.increments.map(({ key, delta }) => `${key} ${delta}`)).toEqual([
+      `${quotaCounterKey(DAY, 'requests')} 2`,
+      `${quotaCounterKey(DAY, 'prompt_tokens')} 5`,
+      `${quotaCounterKey(DAY, 'completion_tokens')} 7`,
+    ]);
+    expect(batches[0]?.sets.map(({ key }) => key)).toEqual([HEADERS_KEY]);
+    // a failed transaction wrote nothing: all of it is written by the next flush
+    failNext = true;
+    await quota.update({}, { status: 200 });
+    await quota.flush();
+    await quota.flush();
+    expect(batches).toHaveLength(3);
+    expect(batches[2]?.increments.map(({ key, delta }) => `${key} ${delta}`)).toEqual([
+      `${quotaCounterKey(DAY, 'requests')} 1`,
+    ]);
+    expect((await quota.snapshot()).counters).toEqual({
+      day: DAY,
+      requests: 3,
+      promptTokens: 5,
+      completionTokens: 7,
     });
     await quota.close();
   });

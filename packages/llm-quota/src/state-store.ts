@@ -27,6 +27,22 @@ export interface StateStore {
   increment?(key: string, delta: number, options?: { ttlSeconds?: number }): Promise<number>;
   /** Optional: the number under `key`, 0 when absent. */
   getNumber?(key: string): Promise<number>;
+  /**
+   * Optional: several `increment`s and `set`s as one transaction (one commit: on SQLite at
+   * `synchronous = FULL` one fsync instead of one per write). All or nothing. Resolves with the increments'
+   * new totals, in order. The tracker flushes with it when the store has it (and `increment`).
+   */
+  batch?(writes: StateBatch): Promise<number[]>;
+}
+
+/** The writes of one {@link StateStore.batch}. */
+export interface StateBatch {
+  readonly increments: readonly {
+    readonly key: string;
+    readonly delta: number;
+    readonly ttlSeconds?: number;
+  }[];
+  readonly sets: readonly { readonly key: string; readonly value: unknown; readonly ttlSeconds?: number }[];
 }
 
 /** Options of {@link createMemoryStateStore}. */
