@@ -1,32 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runChild } from './__fixtures__/run-child.js';
+import { useStorageSuite } from './__fixtures__/storage-suite.js';
 import { backends } from './__fixtures__/test-backends.js';
-import { openStorage, type Storage } from './open-storage.js';
 
 describe.each(backends())('StateStore.increment on $name', (backend) => {
-  let url: string;
-  const opened: Storage[] = [];
-  let clock = 1_800_000_000_000;
-
-  beforeAll(async () => {
-    url = await backend.fresh();
-  });
-  afterEach(async () => {
-    for (const storage of opened.splice(0)) await storage.close();
-  });
-  afterAll(async () => {
-    await backend.cleanup();
-  });
-
-  async function open(): Promise<Storage> {
-    const storage = await openStorage(url, { now: () => clock });
-    opened.push(storage);
-    await storage.db.deleteFrom('graphiti_state').execute();
-    return storage;
-  }
+  const suite = useStorageSuite(backend);
 
   it('starts a missing key at 0, returns the new total and keeps integers integral', async () => {
-    const { state } = await open();
+    const { state } = await suite.open();
     expect(await state.getNumber('quota:requests')).toBe(0);
     expect(await state.increment('quota:requests', 3)).toBe(3);
     expect(await state.increment('quota:requests', 4)).toBe(7);
@@ -41,12 +22,12 @@ describe.each(backends())('StateStore.increment on $name', (backend) => {
   });
 
   it('restarts an expired key at 0 and refuses a value that is not a number', async () => {
-    const { state } = await open();
+    const { state } = await suite.open();
     await state.set('counter', 40, { ttlSeconds: 1 });
     expect(await state.increment('counter', 2)).toBe(42);
-    clock += 1000;
+    suite.clock += 1000;
     expect(await state.increment('counter', 2)).toBe(2);
-    clock += 10_000; // no longer expires once restarted by increment
+    suite.clock += 10_000; // no longer expires once restarted by increment
     expect(await state.getNumber('counter')).toBe(2);
     await state.set('cooldown', { until: 1 });
     await expect(state.increment('cooldown', 1)).rejects.toMatchObject({ code: 'INVALID_STATE' });
@@ -56,11 +37,11 @@ describe.each(backends())('StateStore.increment on $name', (backend) => {
   });
 
   it('loses no increment from 4 processes × 250 concurrent increments', async () => {
-    const storage = await open();
+    const storage = await suite.open();
     await storage.state.set('shared', 0);
     const perProcess = 250;
     const children = Array.from({ length: 4 }, () =>
-      runChild('increment', url, { key: 'shared', count: perProcess }),
+      runChild('increment', suite.url, { key: 'shared', count: perProcess }),
     );
     for (const child of children) expect(await child.next()).toEqual({ ready: true });
     for (const child of children) child.process.stdin?.write('go\n');
