@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigIssue } from './config-error.js';
+import { configErrorOf } from './__fixtures__/config-error-of.js';
+import type { ConfigIssue } from './config-error.js';
 import { DEFAULT_CORS_ORIGINS } from './cors-origins.js';
 import { defaultConfig, loadConfig } from './load-config.js';
 import { graphitiHome, resolveConfigPath } from './paths.js';
@@ -31,23 +32,7 @@ function load(text: string | undefined, env: Record<string, string> = {}) {
 }
 
 function issuesOf(run: () => unknown): readonly ConfigIssue[] {
-  try {
-    run();
-  } catch (error) {
-    if (ConfigError.isInstance(error)) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (ConfigError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return configErrorOf(run).issues;
 }
 
 describe('loadConfig defaults', () => {
@@ -153,7 +138,7 @@ describe('config file location', () => {
   it('reports a file that cannot be read (a directory) as CONFIG_UNREADABLE', () => {
     const path = join(dir, 'adir.toml');
     mkdirSync(path);
-    const error = errorOf(() => loadConfig({ path, env: { HOME: home } }));
+    const error = configErrorOf(() => loadConfig({ path, env: { HOME: home } }));
     expect(error.code).toBe('CONFIG_UNREADABLE');
     expect(error.issues[0]).toMatchObject({ kind: 'unreadable', file: path });
     expect(error.message).toContain(path);
@@ -162,7 +147,7 @@ describe('config file location', () => {
   it.skipIf(process.getuid?.() === 0)('reports a file without read permission', () => {
     const path = writeConfig('[retry]\nmax_attempts = 2\n', 'locked.toml');
     chmodSync(path, 0o000);
-    const error = errorOf(() => loadConfig({ path, env: { HOME: home } }));
+    const error = configErrorOf(() => loadConfig({ path, env: { HOME: home } }));
     expect(error.code).toBe('CONFIG_UNREADABLE');
     expect(error.message).toContain('permission denied');
   });
@@ -395,7 +380,7 @@ auth_token = "file-token-0000"
 describe('invalid values', () => {
   it('reports a wrong type with file, key, line, column, found and expected', () => {
     const path = writeConfig('# comment\n[retry]\n  max_attempts = "three"\n');
-    const error = errorOf(() => loadConfig({ path, env: { HOME: home } }));
+    const error = configErrorOf(() => loadConfig({ path, env: { HOME: home } }));
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({
@@ -477,7 +462,7 @@ describe('invalid values', () => {
   );
 
   it('hides the password of a postgres URL in the message', () => {
-    const error = errorOf(() => load('[storage]\nurl = "postgres://u:hunter2@[bad/db"\n'));
+    const error = configErrorOf(() => load('[storage]\nurl = "postgres://u:hunter2@[bad/db"\n'));
     expect(error.message).not.toContain('hunter2');
   });
 
@@ -504,7 +489,7 @@ describe('invalid values', () => {
   });
 
   it('reports EVERY problem at once, in file order, then env', () => {
-    const error = errorOf(() =>
+    const error = configErrorOf(() =>
       load('[server]\nport = "x"\n[retry]\nmax_attempts = 0\nbogus = 1\n[logging]\nlevel = "loud"\n', {
         GRAPHITI_SERVER_HOST: 'bad host!',
         OLLAMA_HOST: 'http://h:99999',
@@ -562,7 +547,7 @@ describe('environment variable errors', () => {
   });
 
   it('still reports env problems when the file has a syntax error', () => {
-    const error = errorOf(() => load('[retry\n', { GRAPHITI_SERVER_PORT: 'abc' }));
+    const error = configErrorOf(() => load('[retry\n', { GRAPHITI_SERVER_PORT: 'abc' }));
     expect(error.code).toBe('CONFIG_SYNTAX');
     expect(error.issues.map((issue) => issue.kind)).toEqual(['syntax', 'invalid_type']);
   });
@@ -577,7 +562,7 @@ describe('malformed TOML', () => {
     ['[server]\nport = 11435 11436\n', 2],
   ])('reports line and column for %j', (text, line) => {
     const path = writeConfig(text);
-    const error = errorOf(() => loadConfig({ path, env: { HOME: home } }));
+    const error = configErrorOf(() => loadConfig({ path, env: { HOME: home } }));
     expect(error.code).toBe('CONFIG_SYNTAX');
     const [issue] = error.issues;
     expect(issue).toMatchObject({ kind: 'syntax', file: path, line });

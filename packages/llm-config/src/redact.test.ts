@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format, inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
+import { configErrorOf } from './__fixtures__/config-error-of.js';
+import type { ConfigError } from './config-error.js';
 import { defaultConfig, loadConfig } from './load-config.js';
 import { REDACTED, redact } from './redact.js';
 import type { LlmConfig } from './types.js';
@@ -24,16 +25,6 @@ function loadWith(text: string, env: Record<string, string> = {}): LlmConfig {
   const path = join(dir, 'llm.toml');
   writeFileSync(path, text);
   return loadConfig({ path, env: { HOME: dir, ...env } });
-}
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (ConfigError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 /** Every way an error can end up in a log. */
@@ -145,13 +136,13 @@ describe('redact', () => {
 
 describe('secrets in ConfigError', () => {
   it('an api_key of the wrong type is described without its value', () => {
-    const error = configError(() => loadWith('[cloud]\napi_key = 98765432123\n'));
+    const error = configErrorOf(() => loadWith('[cloud]\napi_key = 98765432123\n'));
     expect(error.issues[0]).toMatchObject({ key: 'cloud.api_key', found: 'an integer (value hidden)' });
     expectHidden(errorRenderings(error), ['98765432123']);
   });
 
   it('an invalid api_key or token string is not shown', () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadWith(`[cloud]\napi_key = "${FILE_KEY} with spaces"\n[server]\nauth_token = "${TOKEN}\\u0007"\n`),
     );
     expect(error.issues.map((issue) => issue.key)).toEqual(['cloud.api_key', 'server.auth_token']);
@@ -159,7 +150,7 @@ describe('secrets in ConfigError', () => {
   });
 
   it('an invalid secret from the environment is not shown', () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadWith('', { OLLAMA_API_KEY: `${API_KEY} x`, GRAPHITI_SERVER_TOKEN: `${TOKEN}\u0001` }),
     );
     expect(error.issues.map((issue) => issue.envVar)).toEqual(['OLLAMA_API_KEY', 'GRAPHITI_SERVER_TOKEN']);
@@ -167,7 +158,7 @@ describe('secrets in ConfigError', () => {
   });
 
   it('a secret under a misspelt key is not shown', () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadWith(`[cloud]\napikey = "${FILE_KEY}"\n[server]\ntoken = "${TOKEN}"\n`),
     );
     expect(error.issues.map((issue) => issue.kind)).toEqual(['unknown_key', 'unknown_key']);
@@ -176,20 +167,22 @@ describe('secrets in ConfigError', () => {
   });
 
   it('a syntax error on the line holding a secret does not quote the line', () => {
-    const error = configError(() => loadWith(`[cloud]\napi_key = "${FILE_KEY}\n`));
+    const error = configErrorOf(() => loadWith(`[cloud]\napi_key = "${FILE_KEY}\n`));
     expect(error.code).toBe('CONFIG_SYNTAX');
     expect(error.issues[0]?.line).toBe(2);
     expectHidden(errorRenderings(error), [FILE_KEY]);
   });
 
   it('a secret pasted into another key is scrubbed from the message', () => {
-    const error = configError(() => loadWith(`[cloud]\napi_key = "${FILE_KEY}"\nendpoint = "${FILE_KEY}"\n`));
+    const error = configErrorOf(() =>
+      loadWith(`[cloud]\napi_key = "${FILE_KEY}"\nendpoint = "${FILE_KEY}"\n`),
+    );
     expect(error.issues[0]?.key).toBe('cloud.endpoint');
     expectHidden(errorRenderings(error), [FILE_KEY]);
   });
 
   it('the secret of a valid key does not leak through a contradiction elsewhere', () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadWith('[cloud]\nendpoint = "http://remote.example"\n', { OLLAMA_API_KEY: API_KEY }),
     );
     expect(error.issues[0]?.kind).toBe('contradiction');

@@ -1,5 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type QueryResult,
+  type SqlBool,
+  sql,
+  type UpdateQueryBuilder,
+  type UpdateResult,
+} from 'kysely';
 import type { DialectName } from './dialect.js';
 import { type PutValues, putWithinLimit, skipLockedRows } from './dialect.js';
 import { QueueError, QueueFullError } from './errors.js';
@@ -396,26 +405,36 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
     (eb: ExpressionBuilder<QueueDatabase, typeof table>): Expression<SqlBool> =>
       eb.or([eb(sql`cast(${token} as text)`, 'is', null), eb('lease_token', '=', token as string)]);
 
-  const ackItem = prepareQuery<
-    { id: string; result: string; at: number; token: string | null },
-    { id: string }
-  >((param) =>
-    db
-      .updateTable(table)
-      .set({ status: 'done', result: param('result'), lease_until: null, updated_at: param('at') })
-      .where('id', '=', param('id'))
+  /** Narrows an update to the waiting item `id` that `token` holds (any holder without a token). */
+  const ofWaitingItem = (
+    update: UpdateQueryBuilder<QueueDatabase, typeof table, typeof table, UpdateResult>,
+    param: (name: 'id' | 'token') => unknown,
+  ) =>
+    update
+      .where('id', '=', param('id') as string)
       .where('status', '=', 'ready')
       .where(heldBy(param('token')))
-      .returning('id'),
-  );
+      .returning('id');
+
+  /** Settles the waiting item for good: `done` with its result, or `failed` with the reason. */
+  const finishItem = (status: 'done' | 'failed', column: 'result' | 'last_error') =>
+    prepareQuery<{ id: string; text: string; at: number; token: string | null }, { id: string }>((param) =>
+      ofWaitingItem(
+        db
+          .updateTable(table)
+          .set({ status, [column]: param('text'), lease_until: null, updated_at: param('at') }),
+        param,
+      ),
+    );
+
+  const ackItem = finishItem('done', 'result');
 
   const nackItem = prepareQuery<
     { id: string; error: string; at: number; token: string | null; notBefore: number | null },
     { id: string }
   >((param) =>
-    db
-      .updateTable(table)
-      .set((eb) => ({
+    ofWaitingItem(
+      db.updateTable(table).set((eb) => ({
         // The item's own backoff: base × 2^(attempts before this one), capped; never the items behind it.
         not_before: sql<number>`coalesce(cast(${param('notBefore')} as bigint), cast(${param('at')} as bigint) + case when ${eb.ref('attempts')} >= ${sql.lit(backoffCapAttempts)} then cast(${sql.lit(backoffMaxMs)} as bigint) else cast(${sql.lit(backoffBaseMs)} as bigint) << ${eb.ref('attempts')} end)`,
         lease_token: null,
@@ -429,25 +448,12 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
         last_error: param('error'),
         lease_until: null,
         updated_at: param('at'),
-      }))
-      .where('id', '=', param('id'))
-      .where('status', '=', 'ready')
-      .where(heldBy(param('token')))
-      .returning('id'),
+      })),
+      param,
+    ),
   );
 
-  const failItem = prepareQuery<
-    { id: string; reason: string; at: number; token: string | null },
-    { id: string }
-  >((param) =>
-    db
-      .updateTable(table)
-      .set({ status: 'failed', last_error: param('reason'), lease_until: null, updated_at: param('at') })
-      .where('id', '=', param('id'))
-      .where('status', '=', 'ready')
-      .where(heldBy(param('token')))
-      .returning('id'),
-  );
+  const failItem = finishItem('failed', 'last_error');
 
   const extendItem = prepareQuery<
     { id: string; token: string; leaseUntil: number; at: number },
@@ -533,6 +539,21 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       'INVALID_STATE',
       `Cannot ${action} queue item ${id}: it is already ${record.status}; only ready or leased items can be ${action}ed.`,
     );
+  }
+
+  /**
+   * Runs the update that settles (or extends) item `id` at the current instant; when it touched no
+   * row, throws why (no such item, the lease was lost, already settled).
+   */
+  async function settle(
+    id: string,
+    action: string,
+    token: string | undefined,
+    update: (at: number) => Promise<QueryResult<{ id: string }>>,
+  ): Promise<void> {
+    if (!isStorableId(id)) throw notFound(id, action);
+    const updated = (await update(now())).rows[0];
+    if (!updated) await explainMiss(id, action, token);
   }
 
   /** The SQL condition for a stored status, as seen at instant `at`. */
@@ -648,31 +669,24 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       requireId(id);
       const token = requireLeaseToken(options?.leaseToken, 'leaseToken');
       const resultJson = toJson(result === undefined ? null : result, `result of queue item ${id}`);
-      if (!isStorableId(id)) throw notFound(id, 'ack');
-      const at = now();
-      const updated = (await ackItem(db, { id, result: resultJson, at, token: token ?? null })).rows[0];
-      if (!updated) await explainMiss(id, 'ack', token);
+      await settle(id, 'ack', token, (at) => ackItem(db, { id, text: resultJson, at, token: token ?? null }));
     },
 
     async nack(id, error, options) {
       requireId(id);
       const token = requireLeaseToken(options?.leaseToken, 'leaseToken');
       const notBefore = toDateMs(options?.notBefore, 'notBefore');
-      if (!isStorableId(id)) throw notFound(id, 'nack');
-      const at = now();
-      const values = { id, error: storableText(String(error)), at, token: token ?? null, notBefore };
-      const updated = (await nackItem(db, values)).rows[0];
-      if (!updated) await explainMiss(id, 'nack', token);
+      const text = storableText(String(error));
+      await settle(id, 'nack', token, (at) =>
+        nackItem(db, { id, error: text, at, token: token ?? null, notBefore }),
+      );
     },
 
     async fail(id, reason, options) {
       requireId(id);
       const token = requireLeaseToken(options?.leaseToken, 'leaseToken');
-      if (!isStorableId(id)) throw notFound(id, 'fail');
-      const at = now();
-      const values = { id, reason: storableText(String(reason)), at, token: token ?? null };
-      const updated = (await failItem(db, values)).rows[0];
-      if (!updated) await explainMiss(id, 'fail', token);
+      const text = storableText(String(reason));
+      await settle(id, 'fail', token, (at) => failItem(db, { id, text, at, token: token ?? null }));
     },
 
     async extend(id, leaseToken, leaseSeconds) {
@@ -681,11 +695,9 @@ export function createQueue(db: Kysely<QueueDatabase>, settings: QueueSettings):
       if (token === undefined)
         throw new QueueError('INVALID_ARGUMENT', 'extend needs the leaseToken of the lease.');
       const seconds = requireLeaseSeconds(leaseSeconds);
-      if (!isStorableId(id)) throw notFound(id, 'extend');
-      const at = now();
-      const leaseUntil = Math.round(at + seconds * 1000);
-      const updated = (await extendItem(db, { id, token, leaseUntil, at })).rows[0];
-      if (!updated) await explainMiss(id, 'extend', token);
+      await settle(id, 'extend', token, (at) =>
+        extendItem(db, { id, token, leaseUntil: Math.round(at + seconds * 1000), at }),
+      );
     },
 
     async wake() {

@@ -4,7 +4,7 @@ import { QueueError } from './errors.js';
 import { toCanonicalJson } from './json.js';
 import type { QueueDatabase } from './schema.js';
 
-/** Options for {@link StateStore.set} and {@link StateStore.compareAndSet}. */
+/** Options for {@link StateStore.set}, {@link StateStore.compareAndSet} and {@link StateStore.increment}. */
 export interface StateSetOptions {
   /** The value expires (reads as absent) after this many seconds. */
   readonly ttlSeconds?: number;
@@ -24,20 +24,24 @@ export interface StateStore {
    * key order ignored; undefined means "absent or expired"). Returns whether it wrote.
    */
   compareAndSet(key: string, expected: unknown, value: unknown, options?: StateSetOptions): Promise<boolean>;
-  /** Removes the key; returns whether it existed (expired or not). */
+  /** Removes the key; returns whether it existed (an expired key counts until it is purged). */
   delete(key: string): Promise<boolean>;
   /**
    * Adds `delta` to the number stored under `key` and returns the new total, in one atomic SQL
    * statement (no compare-and-set loop): concurrent increments from any number of processes add up.
-   * A missing or expired key starts at 0 (and no longer expires); a stored value that is not a
-   * number throws QueueError `INVALID_STATE`.
+   * A missing or expired key starts at 0. With `ttlSeconds` the key expires that long after this
+   * increment (as after a `set` with it); without, a live key keeps its expiry and a new or restarted
+   * one never expires. A stored value that is not a number throws QueueError `INVALID_STATE`.
    */
-  increment(key: string, delta: number): Promise<number>;
+  increment(key: string, delta: number, options?: StateSetOptions): Promise<number>;
   /** The number stored under `key`; 0 when absent or expired; `INVALID_STATE` when it is not a number. */
   getNumber(key: string): Promise<number>;
 }
 
 const table = 'graphiti_state';
+
+/** How often (by the store's clock) a write first deletes the rows that have expired. */
+const purgeIntervalMs = 10 * 60_000;
 
 function requireKey(key: unknown): string {
   if (typeof key !== 'string' || key === '' || key.includes('\u0000')) {
@@ -82,8 +86,19 @@ export function createStateStore(
     return JSON.parse(row.value) as T;
   }
 
+  /**
+   * Expired rows read as absent; this deletes them, at most once per purgeIntervalMs, before a write
+   * (before, so that a write the storage guard redoes never follows a purge that failed half-way).
+   */
+  let nextPurgeAt = Number.NEGATIVE_INFINITY;
+  async function purgeExpired(at: number): Promise<void> {
+    if (at < nextPurgeAt) return;
+    await db.deleteFrom(table).where('expires_at', 'is not', null).where('expires_at', '<=', at).execute();
+    nextPurgeAt = at + purgeIntervalMs;
+  }
+
   return {
-    async increment(key, delta) {
+    async increment(key, delta, options) {
       requireKey(key);
       if (typeof delta !== 'number' || !Number.isFinite(delta)) {
         throw new QueueError(
@@ -91,7 +106,10 @@ export function createStateStore(
           `increment delta must be a finite number, got ${String(delta)}.`,
         );
       }
-      const total = await incrementState(dialect, db, { key, delta, at: now() });
+      const at = now();
+      const expires = expiresAt(at, options);
+      await purgeExpired(at);
+      const total = await incrementState(dialect, db, { key, delta, at, expiresAt: expires });
       if (total === undefined) throw notANumber(key);
       return total;
     },
@@ -110,6 +128,7 @@ export function createStateStore(
       const text = toCanonicalJson(value, `state value for "${key}"`);
       const at = now();
       const expires = expiresAt(at, options);
+      await purgeExpired(at);
       await db
         .insertInto(table)
         .values({ key, value: text, expires_at: expires, updated_at: at })
@@ -124,6 +143,7 @@ export function createStateStore(
       const text = toCanonicalJson(value, `state value for "${key}"`);
       const at = now();
       const expires = expiresAt(at, options);
+      await purgeExpired(at);
       if (expected === undefined) {
         // Insert when absent; overwrite only a row that has expired. One statement, atomic on both dialects.
         const row = await db

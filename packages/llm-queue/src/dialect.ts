@@ -362,33 +362,42 @@ export interface IncrementValues {
   readonly key: string;
   readonly delta: number;
   readonly at: number;
+  /** When the row expires from now on (a ttl was given), or null to keep the expiry it has. */
+  readonly expiresAt: number | null;
 }
 
-// Insert `delta` when the key is absent or expired, else add it to the stored number; a stored
-// value that is not a JSON number is left alone (no row returned). One statement: atomic on both.
-const sqliteIncrement = `insert into graphiti_state (key, value, expires_at, updated_at)
-values (?, cast(? as text), null, ?)
+/**
+ * Inserts `delta` when the key is absent or expired, else adds it to the stored number; a stored value
+ * that is not a JSON number is left alone (no row returned). A given expiry replaces the row's; without
+ * one a live row keeps its expiry and a new or restarted one has none. One statement: atomic on both.
+ */
+function incrementStatement(dialect: DialectName): string {
+  const sqlite = dialect === 'sqlite';
+  const expired =
+    'graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at';
+  return `insert into graphiti_state (key, value, expires_at, updated_at)
+values (${sqlite ? '?, cast(? as text), ?, ?' : '$1, ($2::numeric)::text, $3, $4'})
 on conflict (key) do update set
-  value = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
-    then excluded.value else cast(graphiti_state.value + excluded.value as text) end,
-  expires_at = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
-    then null else graphiti_state.expires_at end,
+  value = case when ${expired} then excluded.value else ${
+    sqlite
+      ? 'cast(graphiti_state.value + excluded.value as text)'
+      : '(graphiti_state.value::numeric + excluded.value::numeric)::text'
+  } end,
+  expires_at = case when ${expired} then excluded.expires_at
+    else coalesce(excluded.expires_at, graphiti_state.expires_at) end,
   updated_at = excluded.updated_at
-where (graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at)
-  or json_valid(graphiti_state.value) and json_type(graphiti_state.value) in ('integer', 'real')
+where (${expired}) or ${
+    sqlite
+      ? "json_valid(graphiti_state.value) and json_type(graphiti_state.value) in ('integer', 'real')"
+      : "graphiti_state.value ~ '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$'"
+  }
 returning value`;
+}
 
-const postgresIncrement = `insert into graphiti_state (key, value, expires_at, updated_at)
-values ($1, ($2::numeric)::text, null, $3)
-on conflict (key) do update set
-  value = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
-    then excluded.value else (graphiti_state.value::numeric + excluded.value::numeric)::text end,
-  expires_at = case when graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at
-    then null else graphiti_state.expires_at end,
-  updated_at = excluded.updated_at
-where (graphiti_state.expires_at is not null and graphiti_state.expires_at <= excluded.updated_at)
-  or graphiti_state.value ~ '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$'
-returning value`;
+const incrementStatements: Readonly<Record<DialectName, string>> = {
+  sqlite: incrementStatement('sqlite'),
+  postgres: incrementStatement('postgres'),
+};
 
 /**
  * Adds `delta` to the number stored under `key` in one SQL statement (`insert ... on conflict do
@@ -404,11 +413,7 @@ export async function incrementState(
   const delta =
     dialect === 'sqlite' && Number.isSafeInteger(values.delta) ? BigInt(values.delta) : values.delta;
   const { rows } = await db.executeQuery<{ value: string }>(
-    CompiledQuery.raw(dialect === 'sqlite' ? sqliteIncrement : postgresIncrement, [
-      values.key,
-      delta,
-      values.at,
-    ]),
+    CompiledQuery.raw(incrementStatements[dialect], [values.key, delta, values.expiresAt, values.at]),
   );
   const value = rows[0]?.value;
   return value === undefined ? undefined : Number(value);

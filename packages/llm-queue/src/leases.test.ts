@@ -1,35 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStorageSuite } from './__fixtures__/storage-suite.js';
 import { backends } from './__fixtures__/test-backends.js';
 import { QueueError } from './errors.js';
-import { openStorage, type Storage, type StorageOptions } from './open-storage.js';
 
 const second = 1000;
 const minute = 60 * second;
 const hour = 60 * minute;
 
 describe.each(backends())('leases, deferral and idempotency on $name', (backend) => {
-  let url: string;
-  const opened: Storage[] = [];
-  let clock = 1_800_000_000_000;
-
-  beforeAll(async () => {
-    url = await backend.fresh();
-  });
-  afterEach(async () => {
-    for (const storage of opened.splice(0)) await storage.close();
-  });
-  afterAll(async () => {
-    await backend.cleanup();
-  });
-
-  async function open(options: StorageOptions = {}): Promise<Storage> {
-    clock = 1_800_000_000_000;
-    const storage = await openStorage(url, { now: () => clock, ...options });
-    opened.push(storage);
-    await storage.db.deleteFrom('graphiti_queue').execute();
-    await storage.db.deleteFrom('graphiti_state').execute();
-    return storage;
-  }
+  const suite = useStorageSuite(backend);
 
   async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
     const error = await promise.then(
@@ -41,12 +20,12 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
 
   describe('lease tokens', () => {
     it('gives every lease a fresh token and refuses a stale worker (LEASE_LOST), changing nothing', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', { n: 1 });
       const [first] = await queue.lease({ count: 1, leaseSeconds: 10 });
       expect(first?.leaseToken).toMatch(/^[\w-]{16,}$/);
       expect(first?.notBefore).toBeNull();
-      clock += 10 * second; // the first worker's lease ran out
+      suite.clock += 10 * second; // the first worker's lease ran out
       const [taken] = await queue.lease({ count: 1, leaseSeconds: 10 });
       expect(taken?.id).toBe(id);
       expect(taken?.leaseToken).not.toBe(first?.leaseToken);
@@ -57,7 +36,7 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
       expect(await codeOf(queue.fail(id, 'stale', stale))).toBe('LEASE_LOST');
       expect(await codeOf(queue.extend(id, first!.leaseToken, 60))).toBe('LEASE_LOST');
       expect(await queue.get(id)).toMatchObject({ status: 'leased', attempts: 0, lastError: null });
-      expect((await queue.get(id))?.leaseUntil?.getTime()).toBe(clock + 10 * second);
+      expect((await queue.get(id))?.leaseUntil?.getTime()).toBe(suite.clock + 10 * second);
 
       await queue.ack(id, { from: 'holder' }, { leaseToken: taken!.leaseToken });
       expect(await queue.get(id)).toMatchObject({ status: 'done', result: { from: 'holder' } });
@@ -67,24 +46,24 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
     });
 
     it('lets the holder settle after its lease ran out as long as nobody took the item', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', {});
       const [item] = await queue.lease({ count: 1, leaseSeconds: 1 });
-      clock += 5 * second;
+      suite.clock += 5 * second;
       await queue.fail(id, 'bad request', { leaseToken: item!.leaseToken });
       expect(await queue.get(id)).toMatchObject({ status: 'failed', lastError: 'bad request' });
     });
 
     it('extend keeps the item away from other workers for leaseSeconds more', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', {});
       const [item] = await queue.lease({ count: 1, leaseSeconds: 10 });
-      clock += 8 * second;
+      suite.clock += 8 * second;
       await queue.extend(id, item!.leaseToken, 10);
-      expect((await queue.get(id))?.leaseUntil?.getTime()).toBe(clock + 10 * second);
-      clock += 8 * second; // 16 s after the lease: without the extension it would be free
+      expect((await queue.get(id))?.leaseUntil?.getTime()).toBe(suite.clock + 10 * second);
+      suite.clock += 8 * second; // 16 s after the lease: without the extension it would be free
       expect(await queue.lease({ count: 1, leaseSeconds: 10 })).toEqual([]);
-      clock += 2 * second;
+      suite.clock += 2 * second;
       expect((await queue.lease({ count: 1, leaseSeconds: 10 })).map((record) => record.id)).toEqual([id]);
       await expect(queue.extend(id, item!.leaseToken, 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       expect(await codeOf(queue.extend('01234567-0000-7000-8000-000000000000', 'x', 5))).toBe('NOT_FOUND');
@@ -93,38 +72,42 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
 
   describe('deferral', () => {
     it('does not hand out an item before the notBefore given to put', async () => {
-      const { queue } = await open();
-      const later = await queue.put('chat', { n: 'later' }, { notBefore: new Date(clock + 5 * minute) });
+      const { queue } = await suite.open();
+      const later = await queue.put(
+        'chat',
+        { n: 'later' },
+        { notBefore: new Date(suite.clock + 5 * minute) },
+      );
       const now = await queue.put('chat', { n: 'now' });
-      expect((await queue.get(later))?.notBefore?.getTime()).toBe(clock + 5 * minute);
+      expect((await queue.get(later))?.notBefore?.getTime()).toBe(suite.clock + 5 * minute);
       expect((await queue.lease({ count: 10, leaseSeconds: 30 })).map((item) => item.id)).toEqual([now]);
-      clock += 5 * minute;
+      suite.clock += 5 * minute;
       const [item] = await queue.lease({ count: 10, leaseSeconds: 30 });
       expect(item?.id).toBe(later);
-      expect(item?.notBefore?.getTime()).toBe(clock);
+      expect(item?.notBefore?.getTime()).toBe(suite.clock);
     });
 
     it('backs a nacked item off by 30 s × 2^(attempts-1), capped at 1 h, or until the notBefore given', async () => {
-      const { queue } = await open({ maxAttempts: 20 });
+      const { queue } = await suite.open({ maxAttempts: 20 });
       const id = await queue.put('chat', {});
       const expected = [30, 60, 120, 240, 480, 960, 1920, 3600, 3600].map((seconds) => seconds * second);
       for (const backoff of expected) {
         const [item] = await queue.lease({ count: 1, leaseSeconds: 30 });
         expect(item?.id).toBe(id);
         await queue.nack(id, 'local down', { leaseToken: item!.leaseToken });
-        expect((await queue.get(id))?.notBefore?.getTime()).toBe(clock + backoff);
-        clock += backoff - 1;
+        expect((await queue.get(id))?.notBefore?.getTime()).toBe(suite.clock + backoff);
+        suite.clock += backoff - 1;
         expect(await queue.lease({ count: 1, leaseSeconds: 30 })).toEqual([]);
-        clock += 1;
+        suite.clock += 1;
       }
       const [item] = await queue.lease({ count: 1, leaseSeconds: 30 });
-      const reset = new Date(clock + 3 * hour);
+      const reset = new Date(suite.clock + 3 * hour);
       await queue.nack(id, 'weekly limit', { leaseToken: item!.leaseToken, notBefore: reset });
       expect((await queue.get(id))?.notBefore).toEqual(reset);
     });
 
     it('drains the valid items behind 10 failing ones at the head, and fails those after maxAttempts', async () => {
-      const { queue } = await open({ maxAttempts: 3 });
+      const { queue } = await suite.open({ maxAttempts: 3 });
       const failing: string[] = [];
       for (let n = 0; n < 10; n++) failing.push(await queue.put('chat', { bad: n }));
       const valid: string[] = [];
@@ -136,7 +119,7 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
         if (!item) {
           const due = await queue.nextDueAt();
           if (!due) break;
-          clock = due.getTime();
+          suite.clock = due.getTime();
           continue;
         }
         if ((item.params as { bad?: number }).bad !== undefined) {
@@ -154,22 +137,22 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
     });
 
     it('nextDueAt is now when an item is due, else the earliest notBefore or end of a dead lease', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       expect(await queue.nextDueAt()).toBeUndefined();
-      await queue.put('chat', {}, { notBefore: new Date(clock + 10 * minute) });
-      await queue.put('chat', {}, { notBefore: new Date(clock + 2 * minute) });
-      expect((await queue.nextDueAt())?.getTime()).toBe(clock + 2 * minute);
+      await queue.put('chat', {}, { notBefore: new Date(suite.clock + 10 * minute) });
+      await queue.put('chat', {}, { notBefore: new Date(suite.clock + 2 * minute) });
+      expect((await queue.nextDueAt())?.getTime()).toBe(suite.clock + 2 * minute);
       await queue.put('chat', {});
-      expect((await queue.nextDueAt())?.getTime()).toBe(clock);
+      expect((await queue.nextDueAt())?.getTime()).toBe(suite.clock);
       await queue.lease({ count: 1, leaseSeconds: 60 }); // takes the due one: its lease ends in 1 min
-      expect((await queue.nextDueAt())?.getTime()).toBe(clock + minute);
-      clock += 3 * minute;
-      expect((await queue.nextDueAt())?.getTime()).toBe(clock);
+      expect((await queue.nextDueAt())?.getTime()).toBe(suite.clock + minute);
+      suite.clock += 3 * minute;
+      expect((await queue.nextDueAt())?.getTime()).toBe(suite.clock);
     });
 
     it('wake() makes backed-off and deferred ready items due now, and leaves leased ones alone', async () => {
-      const { queue } = await open();
-      const deferred = await queue.put('chat', { n: 1 }, { notBefore: new Date(clock + hour) });
+      const { queue } = await suite.open();
+      const deferred = await queue.put('chat', { n: 1 }, { notBefore: new Date(suite.clock + hour) });
       const backedOff = await queue.put('chat', { n: 2 });
       const held = await queue.put('chat', { n: 3 });
       const [first] = await queue.lease({ count: 1, leaseSeconds: 60 });
@@ -185,7 +168,7 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
     });
 
     it('rejects a notBefore that is not a valid Date', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       await expect(queue.put('chat', {}, { notBefore: new Date(Number.NaN) })).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
       });
@@ -198,7 +181,7 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
 
   describe('idempotency', () => {
     it('refuses the same key with different params (IDEMPOTENCY_CONFLICT), storing nothing', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const params = {
         model: 'm',
         messages: [{ role: 'user', content: 'a' }],
@@ -229,7 +212,7 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
 
   describe('odd input', () => {
     it('treats an id with a NUL byte or other odd text as not found, never a driver error', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       await queue.put('chat', {});
       for (const id of [
         'a\u0000b',
@@ -248,7 +231,7 @@ describe.each(backends())('leases, deferral and idempotency on $name', (backend)
     });
 
     it('stores error texts with NUL bytes, and refuses a NUL in a key with a clear error', async () => {
-      const { queue, state } = await open();
+      const { queue, state } = await suite.open();
       const id = await queue.put('chat', {}, { lastError: 'upstream said \u0000 oops' });
       expect((await queue.get(id))?.lastError).toBe('upstream said \\0 oops');
       const [item] = await queue.lease({ count: 1, leaseSeconds: 5 });

@@ -1,8 +1,51 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresAdapter,
+  type RawBuilder,
+  sql,
+} from 'kysely';
 
 /** Migration bookkeeping tables, named so they never clash with an application's own Kysely migrations. */
 export const migrationTableName = 'graphiti_migration';
 export const migrationLockTableName = 'graphiti_migration_lock';
+
+/**
+ * The PostgreSQL put function `graphiti_queue_put` (see putWithinLimit in dialect.ts): under an advisory
+ * lock it counts the waiting items with a fresh snapshot and inserts only when there is room. Migration
+ * 0002 made it without `not_before`; 0003 adds the overload with it (older processes still call the first).
+ */
+function putFunction(options: { readonly notBefore: boolean }): RawBuilder<unknown> {
+  const parameter = sql.raw(options.notBefore ? ', p_not_before bigint' : '');
+  const column = sql.raw(options.notBefore ? ', not_before' : '');
+  const value = sql.raw(options.notBefore ? ', p_not_before' : '');
+  return sql`
+        create or replace function graphiti_queue_put(
+          p_id text, p_operation text, p_params text, p_key text, p_last_error text,
+          p_at bigint, p_cutoff bigint, p_max_size bigint${parameter}
+        ) returns text language plpgsql volatile as $$
+        declare
+          v_waiting bigint;
+          v_id text;
+        begin
+          perform pg_advisory_xact_lock(1735549297);
+          select count(*) into v_waiting from (
+            select 1 from graphiti_queue where status = 'ready' and created_at > p_cutoff limit p_max_size
+          ) as waiting;
+          if v_waiting >= p_max_size then
+            return null;
+          end if;
+          insert into graphiti_queue
+            (id, operation, params, idempotency_key, status, attempts, last_error, created_at, updated_at${column})
+          values (p_id, p_operation, p_params, p_key, 'ready', 0, p_last_error, p_at, p_at${value})
+          on conflict (idempotency_key) do nothing
+          returning id into v_id;
+          return v_id;
+        end;
+        $$`;
+}
 
 /**
  * The schema, defined in code. Every step is idempotent (`if not exists`), so a run that was
@@ -58,30 +101,7 @@ export const migrations: Record<string, Migration> = {
     // advisory lock, sees every put that committed before.
     async up(db: Kysely<unknown>): Promise<void> {
       if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-      await sql`
-        create or replace function graphiti_queue_put(
-          p_id text, p_operation text, p_params text, p_key text, p_last_error text,
-          p_at bigint, p_cutoff bigint, p_max_size bigint
-        ) returns text language plpgsql volatile as $$
-        declare
-          v_waiting bigint;
-          v_id text;
-        begin
-          perform pg_advisory_xact_lock(1735549297);
-          select count(*) into v_waiting from (
-            select 1 from graphiti_queue where status = 'ready' and created_at > p_cutoff limit p_max_size
-          ) as waiting;
-          if v_waiting >= p_max_size then
-            return null;
-          end if;
-          insert into graphiti_queue
-            (id, operation, params, idempotency_key, status, attempts, last_error, created_at, updated_at)
-          values (p_id, p_operation, p_params, p_key, 'ready', 0, p_last_error, p_at, p_at)
-          on conflict (idempotency_key) do nothing
-          returning id into v_id;
-          return v_id;
-        end;
-        $$`.execute(db);
+      await putFunction({ notBefore: false }).execute(db);
     },
   },
   '0003_not_before_and_lease_token': {
@@ -103,30 +123,7 @@ export const migrations: Record<string, Migration> = {
       }
       if (!postgres) return;
       // The put with a not_before (an overload of the 0002 function, which older processes still call).
-      await sql`
-        create or replace function graphiti_queue_put(
-          p_id text, p_operation text, p_params text, p_key text, p_last_error text,
-          p_at bigint, p_cutoff bigint, p_max_size bigint, p_not_before bigint
-        ) returns text language plpgsql volatile as $$
-        declare
-          v_waiting bigint;
-          v_id text;
-        begin
-          perform pg_advisory_xact_lock(1735549297);
-          select count(*) into v_waiting from (
-            select 1 from graphiti_queue where status = 'ready' and created_at > p_cutoff limit p_max_size
-          ) as waiting;
-          if v_waiting >= p_max_size then
-            return null;
-          end if;
-          insert into graphiti_queue
-            (id, operation, params, idempotency_key, status, attempts, last_error, created_at, updated_at, not_before)
-          values (p_id, p_operation, p_params, p_key, 'ready', 0, p_last_error, p_at, p_at, p_not_before)
-          on conflict (idempotency_key) do nothing
-          returning id into v_id;
-          return v_id;
-        end;
-        $$`.execute(db);
+      await putFunction({ notBefore: true }).execute(db);
     },
   },
 };

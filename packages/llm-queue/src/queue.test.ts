@@ -1,38 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStorageSuite } from './__fixtures__/storage-suite.js';
 import { backends } from './__fixtures__/test-backends.js';
 import { QueueError, QueueFullError } from './errors.js';
-import { openStorage, type Storage, type StorageOptions } from './open-storage.js';
+import { openStorage } from './open-storage.js';
 
 const hour = 3_600_000;
 
 describe.each(backends())('queue on $name', (backend) => {
-  let url: string;
-  const opened: Storage[] = [];
-  let clock = 1_800_000_000_000;
-
-  beforeAll(async () => {
-    url = await backend.fresh();
-  });
-  afterEach(async () => {
-    for (const storage of opened.splice(0)) await storage.close();
-  });
-  afterAll(async () => {
-    await backend.cleanup();
-  });
-
-  /** A storage on the suite's database, emptied, with a fake clock. */
-  async function open(options: StorageOptions = {}): Promise<Storage> {
-    clock = 1_800_000_000_000;
-    const storage = await openStorage(url, { now: () => clock, ...options });
-    opened.push(storage);
-    await storage.db.deleteFrom('graphiti_queue').execute();
-    await storage.db.deleteFrom('graphiti_state').execute();
-    return storage;
-  }
+  const suite = useStorageSuite(backend);
 
   describe('put and get', () => {
     it('stores operation, params, time and status, readable by the returned id', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const params = {
         model: 'gemma2:9b',
         messages: [{ role: 'user', content: 'héllo ✓' }],
@@ -52,16 +31,16 @@ describe.each(backends())('queue on $name', (backend) => {
         result: undefined,
         idempotencyKey: null,
       });
-      expect(record?.createdAt.getTime()).toBe(clock);
+      expect(record?.createdAt.getTime()).toBe(suite.clock);
     });
 
     it('returns undefined for an unknown id', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       expect(await queue.get('01234567-0000-7000-8000-000000000000')).toBeUndefined();
     });
 
     it('returns the existing id for an idempotency key already in the queue', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const first = await queue.put('embed', { input: 'a' }, { idempotencyKey: 'req-1' });
       // Contract A: the same key with the same params (a retry) gets the first id; with different
       // params it is a conflict (tested below), no longer silently the first id.
@@ -74,7 +53,7 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('refuses params that are not JSON-serialisable, naming the problem, and stores nothing', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const circular: Record<string, unknown> = { a: 1 };
       circular.self = circular;
       await expect(queue.put('chat', { messages: [{ n: 10n }] })).rejects.toThrow(
@@ -94,7 +73,7 @@ describe.each(backends())('queue on $name', (backend) => {
 
   describe('max size', () => {
     it('throws QueueFullError (QUEUE_FULL) when full and keeps every old item', async () => {
-      const { queue } = await open({ maxSize: 3 });
+      const { queue } = await suite.open({ maxSize: 3 });
       const ids = [
         await queue.put('chat', { n: 1 }),
         await queue.put('chat', { n: 2 }),
@@ -110,7 +89,7 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('counts only items not yet done: leased items count, acked and failed ones do not', async () => {
-      const { queue } = await open({ maxSize: 2 });
+      const { queue } = await suite.open({ maxSize: 2 });
       const a = await queue.put('chat', { n: 1 });
       await queue.put('chat', { n: 2 });
       await queue.lease({ count: 1, leaseSeconds: 60 });
@@ -123,9 +102,11 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('stays exact when many puts race from several storages', async () => {
-      await open();
-      const storages = await Promise.all(Array.from({ length: 3 }, () => openStorage(url, { maxSize: 10 })));
-      opened.push(...storages);
+      await suite.open();
+      const storages = await Promise.all(
+        Array.from({ length: 3 }, () => openStorage(suite.url, { maxSize: 10 })),
+      );
+      suite.closeLater(...storages);
       const outcomes = await Promise.allSettled(
         Array.from({ length: 45 }, (_, n) => storages[n % 3]!.queue.put('chat', { n })),
       );
@@ -137,7 +118,7 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('returns the existing id for a known idempotency key even when full', async () => {
-      const { queue } = await open({ maxSize: 1 });
+      const { queue } = await suite.open({ maxSize: 1 });
       const id = await queue.put('chat', {}, { idempotencyKey: 'k' });
       expect(await queue.put('chat', {}, { idempotencyKey: 'k' })).toBe(id);
       await expect(queue.put('chat', {}, { idempotencyKey: 'other' })).rejects.toMatchObject({
@@ -148,7 +129,7 @@ describe.each(backends())('queue on $name', (backend) => {
 
   describe('lease', () => {
     it('hands out ready items oldest first and not again while the lease is live', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const ids: string[] = [];
       for (let n = 0; n < 5; n++) ids.push(await queue.put('generate', { n }));
       const first = await queue.lease({ count: 2, leaseSeconds: 30 });
@@ -159,7 +140,7 @@ describe.each(backends())('queue on $name', (backend) => {
         params: { n: 0 },
         attempts: 0,
       });
-      expect(first[0]?.leaseUntil?.getTime()).toBe(clock + 30_000);
+      expect(first[0]?.leaseUntil?.getTime()).toBe(suite.clock + 30_000);
       const second = await queue.lease({ count: 10, leaseSeconds: 30 });
       expect(second.map((item) => item.id)).toEqual(ids.slice(2));
       expect(await queue.lease({ count: 10, leaseSeconds: 30 })).toEqual([]);
@@ -167,19 +148,19 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('hands an item out again once its lease has expired', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', {});
       expect((await queue.lease({ count: 1, leaseSeconds: 10 })).map((item) => item.id)).toEqual([id]);
-      clock += 9_999;
+      suite.clock += 9_999;
       expect(await queue.lease({ count: 1, leaseSeconds: 10 })).toEqual([]);
-      clock += 1;
+      suite.clock += 1;
       expect((await queue.get(id))?.status).toBe('ready');
       const again = await queue.lease({ count: 1, leaseSeconds: 10 });
       expect(again.map((item) => item.id)).toEqual([id]);
     });
 
     it('rejects a count or leaseSeconds that is not positive', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       await expect(queue.lease({ count: 0, leaseSeconds: 1 })).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
       });
@@ -191,24 +172,24 @@ describe.each(backends())('queue on $name', (backend) => {
 
   describe('ack, nack, fail', () => {
     it('ack stores the result, readable by id until purged', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', { q: 1 });
       await queue.lease({ count: 1, leaseSeconds: 30 });
-      clock += 500;
+      suite.clock += 500;
       await queue.ack(id, { message: { content: 'answer' }, provider: 'cloud' });
       const record = await queue.get(id);
       expect(record).toMatchObject({
         status: 'done',
         result: { message: { content: 'answer' }, provider: 'cloud' },
       });
-      expect(record?.updatedAt.getTime()).toBe(clock);
+      expect(record?.updatedAt.getTime()).toBe(suite.clock);
       expect(await queue.lease({ count: 1, leaseSeconds: 30 })).toEqual([]);
       expect(await queue.purge()).toBe(1);
       expect(await queue.get(id)).toBeUndefined();
     });
 
     it('refuses to ack an item twice or an unknown id, with a code', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', {});
       await queue.ack(id, null);
       await expect(queue.ack(id, null)).rejects.toMatchObject({ code: 'INVALID_STATE' });
@@ -217,7 +198,7 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('nack counts an attempt and makes the item ready again, then failed at maxAttempts', async () => {
-      const { queue } = await open({ maxAttempts: 3 });
+      const { queue } = await suite.open({ maxAttempts: 3 });
       const id = await queue.put('embed', { input: 'x' });
       for (let attempt = 1; attempt <= 2; attempt++) {
         const [item] = await queue.lease({ count: 1, leaseSeconds: 30 });
@@ -229,7 +210,7 @@ describe.each(backends())('queue on $name', (backend) => {
           attempts: attempt,
           lastError: `local down ${attempt}`,
         });
-        clock += hour; // past the item's backoff (contract A: a nack defers the item)
+        suite.clock += hour; // past the item's backoff (contract A: a nack defers the item)
       }
       await queue.lease({ count: 1, leaseSeconds: 30 });
       await queue.nack(id, 'local down 3');
@@ -238,7 +219,7 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('fail marks an item failed at once with the reason', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const id = await queue.put('chat', {});
       await queue.lease({ count: 1, leaseSeconds: 30 });
       await queue.fail(id, 'every provider answered 400');
@@ -252,11 +233,11 @@ describe.each(backends())('queue on $name', (backend) => {
 
   describe('ttl', () => {
     it('expires items older than ttlHours instead of handing them out, and counts them', async () => {
-      const { queue } = await open({ ttlHours: 24 });
+      const { queue } = await suite.open({ ttlHours: 24 });
       const old = await queue.put('chat', { n: 'old' });
-      clock += 23 * hour;
+      suite.clock += 23 * hour;
       const young = await queue.put('chat', { n: 'young' });
-      clock += hour;
+      suite.clock += hour;
       expect((await queue.get(old))?.status).toBe('expired');
       const leased = await queue.lease({ count: 10, leaseSeconds: 30 });
       expect(leased.map((item) => item.id)).toEqual([young]);
@@ -266,9 +247,9 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('does not count expired items against maxSize', async () => {
-      const { queue } = await open({ maxSize: 1, ttlHours: 1 });
+      const { queue } = await suite.open({ maxSize: 1, ttlHours: 1 });
       await queue.put('chat', {});
-      clock += hour;
+      suite.clock += hour;
       await queue.put('chat', {});
       expect((await queue.stats()).counts.expired).toBe(1);
     });
@@ -276,11 +257,11 @@ describe.each(backends())('queue on $name', (backend) => {
 
   describe('list, stats, purge', () => {
     it('lists oldest first, filtered by status, limit and olderThan', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const ids: string[] = [];
       for (let n = 0; n < 4; n++) {
         ids.push(await queue.put('chat', { n }));
-        clock += 1000;
+        suite.clock += 1000;
       }
       await queue.lease({ count: 1, leaseSeconds: 60 });
       await queue.ack(ids[1]!, 'r');
@@ -298,15 +279,15 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('reports counts per status and the age of the oldest ready item', async () => {
-      const { queue } = await open({ maxSize: 50 });
+      const { queue } = await suite.open({ maxSize: 50 });
       const a = await queue.put('chat', {});
-      clock += 2000;
+      suite.clock += 2000;
       await queue.put('chat', {});
       const c = await queue.put('chat', {});
       await queue.put('chat', {});
       await queue.lease({ count: 1, leaseSeconds: 60 });
       await queue.fail(c, 'x');
-      clock += 3000;
+      suite.clock += 3000;
       expect(await queue.stats()).toEqual({
         counts: { ready: 2, leased: 1, done: 0, failed: 1, expired: 0 },
         pending: 3,
@@ -318,14 +299,14 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('purges finished items by default and pending ones only when asked', async () => {
-      const { queue } = await open();
+      const { queue } = await suite.open();
       const done = await queue.put('chat', {});
       const failed = await queue.put('chat', {});
-      clock += 1000;
+      suite.clock += 1000;
       const ready = await queue.put('chat', {});
       await queue.ack(done, 'ok');
       await queue.fail(failed, 'no');
-      expect(await queue.purge({ status: 'done', olderThan: clock })).toBe(1);
+      expect(await queue.purge({ status: 'done', olderThan: suite.clock })).toBe(1);
       expect(await queue.purge()).toBe(1);
       expect(await queue.get(ready)).toBeDefined();
       expect(await queue.purge({ status: 'ready' })).toBe(1);
@@ -335,13 +316,18 @@ describe.each(backends())('queue on $name', (backend) => {
 
   describe('state store', () => {
     it('gets and sets JSON values, and expires them after ttlSeconds', async () => {
-      const { state } = await open();
+      const { state } = await suite.open();
       expect(await state.get('cloud_cooldown')).toBeUndefined();
-      const cooldown = { until: clock + 600_000, reason: 'hourly usage limit', status: 429, since: clock };
+      const cooldown = {
+        until: suite.clock + 600_000,
+        reason: 'hourly usage limit',
+        status: 429,
+        since: suite.clock,
+      };
       await state.set('cloud_cooldown', cooldown, { ttlSeconds: 600 });
       expect(await state.get('cloud_cooldown')).toEqual(cooldown);
       await state.set('quota:2027-01-15', { requests: 3 });
-      clock += 600_000;
+      suite.clock += 600_000;
       expect(await state.get('cloud_cooldown')).toBeUndefined();
       expect(await state.get('quota:2027-01-15')).toEqual({ requests: 3 });
       expect(await state.delete('quota:2027-01-15')).toBe(true);
@@ -349,23 +335,23 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('compareAndSet writes only when the current value equals expected (JSON equality)', async () => {
-      const { state } = await open();
+      const { state } = await suite.open();
       expect(await state.compareAndSet('k', undefined, { a: 1, b: [1, 2] })).toBe(true);
       expect(await state.compareAndSet('k', undefined, { a: 2 })).toBe(false);
       expect(await state.compareAndSet('k', { a: 9 }, { a: 2 })).toBe(false);
       expect(await state.compareAndSet('k', { b: [1, 2], a: 1 }, { a: 2 }, { ttlSeconds: 1 })).toBe(true);
       expect(await state.get('k')).toEqual({ a: 2 });
-      clock += 1000;
+      suite.clock += 1000;
       expect(await state.compareAndSet('k', { a: 2 }, { a: 3 })).toBe(false);
       expect(await state.compareAndSet('k', undefined, { a: 3 })).toBe(true);
       expect(await state.get('k')).toEqual({ a: 3 });
     });
 
     it('lets exactly one of many concurrent compareAndSet calls win', async () => {
-      const { state } = await open();
+      const { state } = await suite.open();
       await state.set('counter', { n: 0 });
-      const other = await openStorage(url, { now: () => clock });
-      opened.push(other);
+      const other = await openStorage(suite.url, { now: suite.now });
+      suite.closeLater(other);
       const stores = [state, other.state];
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, index) =>
@@ -378,24 +364,24 @@ describe.each(backends())('queue on $name', (backend) => {
     });
 
     it('refuses values that are not JSON-serialisable', async () => {
-      const { state } = await open();
+      const { state } = await suite.open();
       await expect(state.set('k', { n: 1n })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
     });
   });
 
   describe('migrations', () => {
     it('run again on every open without error and keep the data', async () => {
-      const first = await open();
+      const first = await suite.open();
       const id = await first.queue.put('chat', { kept: true });
-      const second = await openStorage(url, { now: () => clock });
-      opened.push(second);
+      const second = await openStorage(suite.url, { now: suite.now });
+      suite.closeLater(second);
       expect((await second.queue.get(id))?.params).toEqual({ kept: true });
     });
 
     it('are safe when several storages open a fresh database at once', async () => {
       const freshUrl = await backend.fresh();
       const storages = await Promise.all(Array.from({ length: 4 }, () => openStorage(freshUrl)));
-      opened.push(...storages);
+      suite.closeLater(...storages);
       const ids = await Promise.all(storages.map((storage, index) => storage.queue.put('chat', { index })));
       expect(new Set(ids).size).toBe(4);
       expect((await storages[0]!.queue.stats()).pending).toBe(4);

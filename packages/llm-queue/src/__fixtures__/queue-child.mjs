@@ -52,7 +52,8 @@ switch (mode) {
     await new Promise((resolve) => process.stdin.once('data', resolve));
     process.stdin.pause();
     const totals = [];
-    for (let n = 0; n < options.count; n++) totals.push(await storage.state.increment(options.key, 1));
+    const ttl = options.ttlSeconds === undefined ? undefined : { ttlSeconds: options.ttlSeconds };
+    for (let n = 0; n < options.count; n++) totals.push(await storage.state.increment(options.key, 1, ttl));
     await storage.close();
     say({ totals });
     break;
