@@ -10,7 +10,7 @@ export type {
   QueueStatus,
 } from './create-queue.js';
 export { queueStatuses } from './create-queue.js';
-export type { StateSetOptions, StateStore } from './create-state-store.js';
+export type { StateBatch, StateSetOptions, StateStore } from './create-state-store.js';
 export type { DialectName, SqliteSynchronous } from './dialect.js';
 export type { QueueErrorCode, QueueErrorOptions } from './errors.js';
 export { QueueError, QueueFullError } from './errors.js';
