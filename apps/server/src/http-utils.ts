@@ -174,12 +174,21 @@ export function sendText(
   response.end(text);
 }
 
+function uncork(response: ServerResponse): void {
+  response.uncork();
+}
+
 /**
  * Writes a chunk, waiting for 'drain' when the socket's buffer is full. Resolves false when the client went
- * away (the caller stops and aborts the upstream).
+ * away (the caller stops and aborts the upstream). Chunks written in the same turn of the event loop (the
+ * lines of one upstream read) leave in one socket write: the response is corked until the next tick.
  */
 export function writeChunk(response: ServerResponse, text: string): Promise<boolean> {
   if (response.destroyed || response.writableEnded) return Promise.resolve(false);
+  if (response.writableCorked === 0) {
+    response.cork();
+    process.nextTick(uncork, response);
+  }
   if (response.write(text)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean): void => {
