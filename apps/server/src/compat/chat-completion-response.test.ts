@@ -4,6 +4,20 @@ import { toChatCompletion } from './chat-completion-response.js';
 import { legacyLogprobs } from './completions.js';
 
 describe('toChatCompletion', () => {
+  it('gives a tool call without an id, or with an empty one, a fresh call id', () => {
+    const calls = [
+      { function: { name: 'weather', arguments: { city: 'Oslo' } } },
+      { id: '', function: { name: 'weather', arguments: { city: 'Bergen' } } },
+    ];
+    const answer = { ...completeWithTools, message: { ...completeWithTools.message, tool_calls: calls } };
+    const completion = toChatCompletion('chatcmpl-2', 1, 'gpt-oss:120b', answer);
+    const { choices } = completion as { choices: { message: { tool_calls?: { id: string }[] } }[] };
+    const ids = (choices[0]?.message.tool_calls ?? []).map((call) => call.id);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(id).toMatch(/^call_[0-9a-f]{16,}$/);
+    expect(new Set(ids).size).toBe(2);
+  });
+
   it('turns native tool calls into OpenAI tool_calls with JSON-text arguments and finish_reason tool_calls', () => {
     const completion = toChatCompletion('chatcmpl-1', 1, 'gpt-oss:120b', completeWithTools);
     expect(completion.choices).toEqual([

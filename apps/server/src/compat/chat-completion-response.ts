@@ -1,4 +1,4 @@
-import { type NativeChatChunk, randomId, toolCallsOf } from './native-chunk.js';
+import { type NativeChatChunk, toolCallParts } from './native-chunk.js';
 import { openAiSseStream } from './openai-sse-stream.js';
 import type { EventConverter } from './protocol-handler.js';
 
@@ -11,16 +11,13 @@ export function choiceLogprobs(answer: NativeChatChunk): { content: Record<strin
 
 /** Native tool calls as OpenAI `tool_calls` (arguments as a JSON text); undefined when there are none. */
 export function openAiToolCalls(answer: NativeChatChunk): Record<string, unknown>[] | undefined {
-  const calls = toolCallsOf(answer);
+  const calls = toolCallParts(answer, 'call_');
   if (calls.length === 0) return undefined;
   return calls.map((call, index) => ({
     index,
-    id: call.id ?? randomId('call_', 8),
+    id: call.id,
     type: 'function',
-    function: {
-      name: call.function?.name ?? '',
-      arguments: JSON.stringify(call.function?.arguments ?? {}),
-    },
+    function: { name: call.name, arguments: JSON.stringify(call.arguments) },
   }));
 }
 
