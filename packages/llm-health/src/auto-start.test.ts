@@ -1,50 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
+import { type FakeOllamaCommand, freePort, writeFakeOllamaCommand } from '@graphiti/ollama-fake';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { freePort } from './__fixtures__/free-port.js';
 import { isLoopbackEndpoint, startLocalOllama } from './auto-start.js';
 import { checkLocal } from './check-local.js';
 
-const fakeEntry = pathToFileURL(
-  join(
-    dirname(createRequire(import.meta.url).resolve('@graphiti/ollama-fake/package.json')),
-    'dist',
-    'index.js',
-  ),
-).href;
-
 let dir: string;
+/** The `ollama` whose `serve` starts the Ollama fake (and records its pid). */
+let ollama: FakeOllamaCommand | undefined;
 const started: number[] = [];
 
-/**
- * Writes an `ollama` executable into `dir`: on `serve` it starts the Ollama fake on the port in OLLAMA_HOST,
- * records its pid, and exits by itself after 20 s in case a test fails before stopping it.
- */
-function writeFakeOllama(body?: string): void {
-  const script =
-    body ??
-    `#!/usr/bin/env node
-const { writeFileSync } = require('node:fs');
-if (process.argv[2] !== 'serve') process.exit(2);
-const port = Number(String(process.env.OLLAMA_HOST).split(':').pop());
-writeFileSync(${JSON.stringify(join('DIR', 'pid'))}.replace('DIR', __dirname), String(process.pid));
-setTimeout(() => process.exit(0), 20000);
-import(${JSON.stringify(fakeEntry)}).then(({ startOllamaFake }) =>
-  startOllamaFake({ port, models: ['llama3.2:3b'], version: '9.9.9' }));
-`;
-  writeFileSync(join(dir, 'ollama'), script, { mode: 0o755 });
-}
-
-function spawnedPid(): number | undefined {
-  try {
-    return Number(readFileSync(join(dir, 'pid'), 'utf8'));
-  } catch {
-    return undefined;
-  }
+/** Writes an `ollama` executable running this script into `dir`: the ways a server fails to start. */
+function writeOllamaScript(script: string): string {
+  const path = join(dir, 'ollama');
+  writeFileSync(path, script, { mode: 0o755 });
+  return path;
 }
 
 beforeEach(() => {
@@ -52,8 +24,8 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.unstubAllEnvs();
-  const pid = spawnedPid();
-  if (pid !== undefined) started.push(pid);
+  ollama?.close();
+  ollama = undefined;
   for (const id of started.splice(0)) {
     try {
       process.kill(id);
@@ -66,8 +38,8 @@ afterEach(() => {
 
 describe('auto-start', () => {
   it('spawns `ollama serve` found on the PATH when the server is down, and waits for it', async () => {
-    writeFakeOllama();
-    vi.stubEnv('PATH', `${dir}${delimiter}${process.env.PATH ?? ''}`);
+    ollama = writeFakeOllamaCommand({ models: ['llama3.2:3b'], version: '9.9.9' });
+    vi.stubEnv('PATH', `${ollama.directory}${delimiter}${process.env.PATH ?? ''}`);
     const port = await freePort();
     const health = await checkLocal({
       endpoint: `http://127.0.0.1:${port}`,
@@ -76,17 +48,17 @@ describe('auto-start', () => {
       autoStartWaitSeconds: 10,
     });
     expect(health).toMatchObject({ status: 'up', version: '9.9.9', autoStarted: true, missing: [] });
-    expect(spawnedPid()).toBeGreaterThan(0);
+    expect(ollama.pid()).toBeGreaterThan(0);
   });
 
   it('does not spawn anything when auto-start is off (the default)', async () => {
-    writeFakeOllama();
-    vi.stubEnv('PATH', `${dir}${delimiter}${process.env.PATH ?? ''}`);
+    ollama = writeFakeOllamaCommand({ models: ['llama3.2:3b'], version: '9.9.9' });
+    vi.stubEnv('PATH', `${ollama.directory}${delimiter}${process.env.PATH ?? ''}`);
     const port = await freePort();
     const health = await checkLocal({ endpoint: `http://127.0.0.1:${port}` });
     expect(health.status).toBe('down');
     await sleep(50);
-    expect(spawnedPid()).toBeUndefined();
+    expect(ollama.pid()).toBeUndefined();
   });
 
   it('says clearly when the ollama binary is not on the PATH', async () => {
@@ -101,11 +73,11 @@ describe('auto-start', () => {
   });
 
   it('reports a server process that exits before answering', async () => {
-    writeFakeOllama('#!/bin/sh\nexit 3\n');
+    const command = writeOllamaScript('#!/bin/sh\nexit 3\n');
     const port = await freePort();
     const result = await startLocalOllama({
       endpoint: `http://127.0.0.1:${port}`,
-      command: join(dir, 'ollama'),
+      command,
       waitSeconds: 5,
       pollIntervalMs: 20,
     });
@@ -114,14 +86,15 @@ describe('auto-start', () => {
   });
 
   it('stops waiting after the bounded wait', async () => {
-    writeFakeOllama(`#!/bin/sh\necho $$ > "${join(dir, 'pid')}"\nexec sleep 5\n`);
+    const command = writeOllamaScript('#!/bin/sh\nexec sleep 5\n');
     const port = await freePort();
     const result = await startLocalOllama({
       endpoint: `http://127.0.0.1:${port}`,
-      command: join(dir, 'ollama'),
+      command,
       waitSeconds: 0.3,
       pollIntervalMs: 20,
     });
+    if (result.pid !== undefined) started.push(result.pid); // the sleeper outlives the wait
     expect(result.ready).toBe(false);
     expect(result.message).toContain('did not answer within 0.3s');
   });

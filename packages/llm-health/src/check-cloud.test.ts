@@ -1,6 +1,5 @@
-import { type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
+import { freePort, type OllamaFake, startOllamaFake } from '@graphiti/ollama-fake';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from './__fixtures__/free-port.js';
 import { checkCloud } from './check-cloud.js';
 
 const KEY = 'sk-test-0123456789abcdef';

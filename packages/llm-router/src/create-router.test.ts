@@ -1,69 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlmConfig } from '@graphiti/llm-config';
 import { openStorage, type Storage } from '@graphiti/llm-queue';
 import { createTestDatabase, pgTestUrl } from '@graphiti/llm-queue/test';
 import { createMemoryStateStore as createQuotaStateStore, createQuotaTracker } from '@graphiti/llm-quota';
 import { startOllamaFake } from '@graphiti/ollama-fake';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  API_KEY,
-  type CapturedLog,
-  captureLog,
-  type Fakes,
-  hits,
-  messages,
-  startBlackhole,
-  startFakes,
-  testConfig,
-} from './__fixtures__/harness.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { API_KEY, type Fakes, hits, messages, startBlackhole, testConfig } from './__fixtures__/harness.js';
+import { failure, useRouterFixture } from './__fixtures__/router-fixture.js';
 import { COOLDOWN_KEY } from './cooldown.js';
-import { createRouter, type Router, type RouterOptions } from './create-router.js';
+import { createRouter } from './create-router.js';
 import { LLMRequestError, LLMUnavailableError, StreamInterruptedError } from './errors.js';
 import { createMemoryStateStore } from './file-state-store.js';
 import type { StateStore } from './types.js';
 
 const pgUrl = await pgTestUrl();
-let fakes: Fakes;
-let log: CapturedLog;
-let routers: Router[] = [];
-let directory: string;
-
-beforeAll(async () => {
-  fakes = await startFakes();
-});
-afterAll(async () => {
-  await fakes.close();
-});
-beforeEach(async () => {
-  fakes.cloud.reset();
-  fakes.local.reset();
-  fakes.local.setModels(['gemma2:9b', 'llama3.2:3b', 'nomic-embed-text']);
-  fakes.cloud.setModels(['gpt-oss:120b', 'nomic-embed-text']);
-  log = captureLog();
-  directory = await mkdtemp(join(tmpdir(), 'llm-router-'));
-});
-afterEach(async () => {
-  await Promise.all(routers.map((router) => router.close()));
-  routers = [];
-  // the key never shows up in any log line, whatever the test did
-  expect(log.text()).not.toContain(API_KEY);
-  // the local server never gets the cloud key
-  expect(fakes.local.requests.filter((request) => request.headers.authorization !== undefined)).toEqual([]);
-  await rm(directory, { recursive: true, force: true });
-});
-
-function make(patch?: Parameters<typeof testConfig>[2], extra?: Partial<RouterOptions>): Router {
-  const router = createRouter({
-    config: testConfig(fakes.cloud, fakes.local, patch),
-    logger: log.logger,
-    stateDir: directory,
-    ...extra,
-  });
-  routers.push(router);
-  return router;
-}
+const fixture = useRouterFixture();
+const { fakes, log, make } = fixture;
 
 /** Requests a fake saw, without the router's model-list lookups (`/api/tags`). */
 const inference = (fake: Fakes['cloud']) => fake.requests.filter((request) => request.path !== '/api/tags');
@@ -75,15 +27,6 @@ async function collect(stream: AsyncIterable<{ message: { content: string } }>):
   let text = '';
   for await (const chunk of stream) text += chunk.message.content;
   return text;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createRouter: cloud first, retries, failover', () => {
@@ -182,7 +125,7 @@ describe('createRouter: cloud first, retries, failover', () => {
         }),
         logger: log.logger,
       });
-      routers.push(router);
+      fixture.closeLater(router);
       const answer = await router.chat({ messages });
       expect(answer).toMatchObject({ provider: 'local', model: 'gemma2:9b' });
       expect(log.events('llm_failover')).toMatchObject([
@@ -226,7 +169,7 @@ describe('createRouter: cloud first, retries, failover', () => {
       },
       logger: log.logger,
     });
-    routers.push(router);
+    fixture.closeLater(router);
     const first = await router.chat({ messages });
     const second = await router.chat({ messages });
     expect([first.provider, second.provider]).toEqual(['local', 'local']);
@@ -241,29 +184,25 @@ describe('createRouter: cloud first, retries, failover', () => {
 
   it('returns a cloud 400 with its status and text: no local substitute, no retry, never queued', async () => {
     // The contract changed (routing rule 2): a 400 is the request's fault, so the local chain is not asked.
-    const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);
-    try {
-      fakes.cloud.fault({
-        path: '/api/chat',
-        kind: 'status',
-        status: 400,
-        message: 'invalid think value: "huge"',
-      });
-      const router = make(undefined, { failedRequests: storage.queue });
-      const error = await failure(router.chat({ messages }));
-      expect(LLMRequestError.isInstance(error)).toBe(true);
-      expect(LLMUnavailableError.isInstance(error)).toBe(false);
-      expect((error as LLMRequestError).status).toBe(400);
-      expect((error as LLMRequestError).upstreamMessage).toBe('invalid think value: "huge"');
-      expect((error as Error).message).toContain('invalid think value');
-      expect(hits(fakes.cloud, '/api/chat')).toBe(1);
-      expect(hits(fakes.local, '/api/chat')).toBe(0);
-      expect((await storage.queue.stats()).counts.ready).toBe(0);
-      expect(log.events('llm_request_queued')).toEqual([]);
-      expect(log.events('llm_failover')).toEqual([]);
-    } finally {
-      await storage.close();
-    }
+    const storage = await fixture.openQueue();
+    fakes.cloud.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 400,
+      message: 'invalid think value: "huge"',
+    });
+    const router = make(undefined, { failedRequests: storage.queue });
+    const error = await failure(router.chat({ messages }));
+    expect(LLMRequestError.isInstance(error)).toBe(true);
+    expect(LLMUnavailableError.isInstance(error)).toBe(false);
+    expect((error as LLMRequestError).status).toBe(400);
+    expect((error as LLMRequestError).upstreamMessage).toBe('invalid think value: "huge"');
+    expect((error as Error).message).toContain('invalid think value');
+    expect(hits(fakes.cloud, '/api/chat')).toBe(1);
+    expect(hits(fakes.local, '/api/chat')).toBe(0);
+    expect((await storage.queue.stats()).counts.ready).toBe(0);
+    expect(log.events('llm_request_queued')).toEqual([]);
+    expect(log.events('llm_failover')).toEqual([]);
   });
 
   it('returns a local 400 as LLMRequestError without trying the next local model', async () => {
@@ -356,8 +295,8 @@ describe('createRouter: 429 cooldown', () => {
   });
 
   it('shares the cooldown between instances on one SQLite database', async () => {
-    const first = await openStorage(`sqlite:${join(directory, 'shared.db')}`);
-    const second = await openStorage(`sqlite:${join(directory, 'shared.db')}`);
+    const first = await openStorage(`sqlite:${join(fixture.directory, 'shared.db')}`);
+    const second = await openStorage(`sqlite:${join(fixture.directory, 'shared.db')}`);
     try {
       fakes.cloud.fault({ path: '/api/chat', kind: 'status', status: 429, times: 1 });
       const a = make(undefined, { stateStore: first.state });
@@ -472,7 +411,7 @@ describe('createRouter: local fallback chain', () => {
       local: { models: ['mistral:7b', 'llama3.2:3b'] } as unknown as LlmConfig['local'],
     });
     const router = createRouter({ config, logger: log.logger });
-    routers.push(router);
+    fixture.closeLater(router);
     const answers = [await router.chat({ messages }), await router.chat({ messages })];
     expect(answers.map((answer) => answer.model)).toEqual(['llama3.2:3b', 'llama3.2:3b']);
     expect(log.events('local_models_missing')).toMatchObject([{ missing: ['mistral:7b'] }]);
@@ -488,20 +427,16 @@ describe('createRouter: local fallback chain', () => {
   });
 
   it('queues the request with a clear message when no local model is pulled', async () => {
-    const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);
-    try {
-      fakes.cloud.fault({ kind: 'status', status: 503 });
-      fakes.local.setModels([]);
-      const router = make(undefined, { failedRequests: storage.queue });
-      const error = await failure(router.chat({ messages }));
-      expect(LLMUnavailableError.isInstance(error)).toBe(true);
-      expect((error as LLMUnavailableError).queued).toBe(true);
-      expect((error as Error).message).toContain('ollama pull gemma2:9b');
-      expect(hits(fakes.local, '/api/chat')).toBe(0);
-      expect(log.events('llm_request_queued')).toHaveLength(1);
-    } finally {
-      await storage.close();
-    }
+    const storage = await fixture.openQueue();
+    fakes.cloud.fault({ kind: 'status', status: 503 });
+    fakes.local.setModels([]);
+    const router = make(undefined, { failedRequests: storage.queue });
+    const error = await failure(router.chat({ messages }));
+    expect(LLMUnavailableError.isInstance(error)).toBe(true);
+    expect((error as LLMUnavailableError).queued).toBe(true);
+    expect((error as Error).message).toContain('ollama pull gemma2:9b');
+    expect(hits(fakes.local, '/api/chat')).toBe(0);
+    expect(log.events('llm_request_queued')).toHaveLength(1);
   });
 });
 
@@ -589,7 +524,7 @@ describe('createRouter: streaming', () => {
         logger: log.logger,
         malformedLines: 'error',
       });
-      routers.push(pacedRouter);
+      fixture.closeLater(pacedRouter);
       const after = await pacedRouter.chat({ messages, stream: true });
       expect(after.provider).toBe('cloud');
       const error = await failure(collect(after));
@@ -694,23 +629,19 @@ describe('createRouter: streaming', () => {
 
   it('rejects at once when the caller aborts while the cloud is silent, without failing over or queueing', async () => {
     fakes.cloud.fault({ path: '/api/chat', kind: 'hang' });
-    const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);
-    try {
-      const router = make(
-        { timeouts: { cloud: { connect: 1, read: 30, write: 1, pool: 1 } } as LlmConfig['timeouts'] },
-        { failedRequests: storage.queue },
-      );
-      const controller = new AbortController();
-      const pending = router.chat({ messages }, { signal: controller.signal });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      controller.abort();
-      const error = await failure(pending);
-      expect((error as Error).name).toBe('AbortError');
-      expect(hits(fakes.local, '/api/chat')).toBe(0);
-      expect((await storage.queue.stats()).counts.ready).toBe(0);
-    } finally {
-      await storage.close();
-    }
+    const storage = await fixture.openQueue();
+    const router = make(
+      { timeouts: { cloud: { connect: 1, read: 30, write: 1, pool: 1 } } as LlmConfig['timeouts'] },
+      { failedRequests: storage.queue },
+    );
+    const controller = new AbortController();
+    const pending = router.chat({ messages }, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    const error = await failure(pending);
+    expect((error as Error).name).toBe('AbortError');
+    expect(hits(fakes.local, '/api/chat')).toBe(0);
+    expect((await storage.queue.stats()).counts.ready).toBe(0);
   });
 });
 
@@ -799,10 +730,7 @@ describe('createRouter: embeddings', () => {
 describe('createRouter: both sides down', () => {
   let storage: Storage;
   beforeEach(async () => {
-    storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`, { maxSize: 2 });
-  });
-  afterEach(async () => {
-    await storage.close();
+    storage = await fixture.openQueue({ maxSize: 2 });
   });
 
   it('queues the request (no secrets in the row) and raises LLMUnavailableError with its id', async () => {
@@ -924,7 +852,7 @@ describe('createRouter: quota, generate', () => {
   it('skips the cloud entirely when no API key is configured', async () => {
     const config = testConfig(undefined, fakes.local);
     const router = createRouter({ config, logger: log.logger });
-    routers.push(router);
+    fixture.closeLater(router);
     const answer = await router.chat({ messages });
     expect(answer.provider).toBe('local');
     expect(fakes.cloud.requests).toEqual([]);

@@ -1,75 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LlmConfig } from '@graphiti/llm-config';
-import { openStorage } from '@graphiti/llm-queue';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  API_KEY,
-  type CapturedLog,
-  captureLog,
-  type Fakes,
-  hits,
-  messages,
-  startFakes,
-  testConfig,
-} from './__fixtures__/harness.js';
+import { describe, expect, it } from 'vitest';
+import { API_KEY, hits, messages } from './__fixtures__/harness.js';
+import { failure, useRouterFixture } from './__fixtures__/router-fixture.js';
 import { COOLDOWN_KEY, MODEL_COOLDOWNS_KEY } from './cooldown.js';
-import { createRouter, type Router, type RouterOptions } from './create-router.js';
 import { LLMRequestError, type LLMUnavailableError, StreamInterruptedError } from './errors.js';
-import type { RouterEvent } from './events.js';
 import { createMemoryStateStore } from './file-state-store.js';
 import { rawBody } from './raw-body.js';
 
-let fakes: Fakes;
-let log: CapturedLog;
-let routers: Router[] = [];
-let events: RouterEvent[] = [];
-let directory: string;
-
-beforeAll(async () => {
-  fakes = await startFakes();
-});
-afterAll(async () => {
-  await fakes.close();
-});
-beforeEach(async () => {
-  fakes.cloud.reset();
-  fakes.local.reset();
-  fakes.local.setModels(['gemma2:9b', 'llama3.2:3b', 'nomic-embed-text']);
-  fakes.cloud.setModels(['gpt-oss:120b', 'glm-5', 'nomic-embed-text']);
-  log = captureLog();
-  events = [];
-  directory = await mkdtemp(join(tmpdir(), 'llm-router-rules-'));
-});
-afterEach(async () => {
-  await Promise.all(routers.map((router) => router.close()));
-  routers = [];
-  expect(log.text()).not.toContain(API_KEY);
-  expect(JSON.stringify(events)).not.toContain(API_KEY);
-  await rm(directory, { recursive: true, force: true });
-});
-
-function make(patch?: Parameters<typeof testConfig>[2], extra?: Partial<RouterOptions>): Router {
-  const router = createRouter({
-    config: testConfig(fakes.cloud, fakes.local, patch),
-    logger: log.logger,
-    stateDir: directory,
-    onEvent: (event) => events.push(event),
-    ...extra,
-  });
-  routers.push(router);
-  return router;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const fixture = useRouterFixture({ cloudModels: ['gpt-oss:120b', 'glm-5', 'nomic-embed-text'] });
+const { fakes, log, events, make } = fixture;
 
 const cloudFault = (status: number, message: string, times?: number): void => {
   fakes.cloud.fault({
@@ -213,19 +152,15 @@ describe('the cloud answer table (routing rule 2)', () => {
   });
 
   it('404 for a named model the local server lacks: LLMRequestError 404 as Ollama answers, no substitute', async () => {
-    const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);
-    try {
-      cloudFault(404, "model 'glm-5' not found");
-      const router = make(undefined, { failedRequests: storage.queue });
-      const error = await failure(router.chat({ model: 'glm-5', messages }));
-      expect(LLMRequestError.isInstance(error)).toBe(true);
-      expect((error as LLMRequestError).status).toBe(404);
-      expect((error as LLMRequestError).upstreamMessage).toBe("model 'glm-5' not found");
-      expect(hits(fakes.local, '/api/chat')).toBe(0);
-      expect((await storage.queue.stats()).counts.ready).toBe(0);
-    } finally {
-      await storage.close();
-    }
+    const storage = await fixture.openQueue();
+    cloudFault(404, "model 'glm-5' not found");
+    const router = make(undefined, { failedRequests: storage.queue });
+    const error = await failure(router.chat({ model: 'glm-5', messages }));
+    expect(LLMRequestError.isInstance(error)).toBe(true);
+    expect((error as LLMRequestError).status).toBe(404);
+    expect((error as LLMRequestError).upstreamMessage).toBe("model 'glm-5' not found");
+    expect(hits(fakes.local, '/api/chat')).toBe(0);
+    expect((await storage.queue.stats()).counts.ready).toBe(0);
   });
 
   it('404 for the default model: the local chain answers, cloud_model_not_found warned once', async () => {
@@ -411,7 +346,7 @@ describe('raw pass-through and events', () => {
   });
 
   it('emits queued with the request id when both sides are down', async () => {
-    const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);
+    const storage = await fixture.openQueue();
     cloudFault(503, 'Server overloaded');
     await fakes.local.stop();
     try {
@@ -423,45 +358,40 @@ describe('raw pass-through and events', () => {
       ]);
     } finally {
       await fakes.local.start();
-      await storage.close();
     }
   });
 });
 
 describe('secrets scrubbed by value', () => {
   it('an upstream that echoes the key reaches no error, log line, event or queued row', async () => {
-    const storage = await openStorage(`sqlite:${join(directory, 'queue.db')}`);
-    try {
-      fakes.cloud.fault({
-        path: '/api/chat',
-        kind: 'status',
-        status: 400,
-        message: `bad header Bearer ${API_KEY}`,
-        times: 1,
-      });
-      const router = make(undefined, { failedRequests: storage.queue });
-      const rejected = (await failure(router.chat({ messages }))) as LLMRequestError;
-      expect(rejected.status).toBe(400);
-      expect(rejected.upstreamMessage).toBe('bad header Bearer [redacted]');
-      expect(`${rejected.message} ${JSON.stringify(rejected.failures)}`).not.toContain(API_KEY);
+    const storage = await fixture.openQueue();
+    fakes.cloud.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 400,
+      message: `bad header Bearer ${API_KEY}`,
+      times: 1,
+    });
+    const router = make(undefined, { failedRequests: storage.queue });
+    const rejected = (await failure(router.chat({ messages }))) as LLMRequestError;
+    expect(rejected.status).toBe(400);
+    expect(rejected.upstreamMessage).toBe('bad header Bearer [redacted]');
+    expect(`${rejected.message} ${JSON.stringify(rejected.failures)}`).not.toContain(API_KEY);
 
-      fakes.cloud.fault({
-        path: '/api/chat',
-        kind: 'status',
-        status: 503,
-        message: `overloaded for ${API_KEY}`,
-      });
-      await fakes.local.stop();
-      try {
-        const queued = (await failure(router.chat({ messages }))) as LLMUnavailableError;
-        expect(queued.queued).toBe(true);
-        expect(queued.message).not.toContain(API_KEY);
-        expect(JSON.stringify(await storage.queue.get(queued.requestId as string))).not.toContain(API_KEY);
-      } finally {
-        await fakes.local.start();
-      }
+    fakes.cloud.fault({
+      path: '/api/chat',
+      kind: 'status',
+      status: 503,
+      message: `overloaded for ${API_KEY}`,
+    });
+    await fakes.local.stop();
+    try {
+      const queued = (await failure(router.chat({ messages }))) as LLMUnavailableError;
+      expect(queued.queued).toBe(true);
+      expect(queued.message).not.toContain(API_KEY);
+      expect(JSON.stringify(await storage.queue.get(queued.requestId as string))).not.toContain(API_KEY);
     } finally {
-      await storage.close();
+      await fakes.local.start();
     }
   });
 });

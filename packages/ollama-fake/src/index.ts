@@ -1,5 +1,11 @@
 export { cloudAnswer, cloudAnswers } from './cloud-answers.js';
+export {
+  type FakeOllamaCommand,
+  type FakeOllamaCommandOptions,
+  writeFakeOllamaCommand,
+} from './fake-ollama-command.js';
 export { faultKinds } from './faults.js';
+export { freePort } from './free-port.js';
 export type { OllamaFakeErrorCode } from './ollama-fake-error.js';
 export { OllamaFakeError } from './ollama-fake-error.js';
 export {

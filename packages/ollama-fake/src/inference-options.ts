@@ -1,6 +1,7 @@
 import { HttpError, isObject, type Json } from './exchange.js';
 import { goTypeName } from './http-helpers.js';
 import type { ResolvedModel } from './models.js';
+import { keepAliveSeconds } from './request-checks.js';
 
 const thinkLevels = new Set(['low', 'medium', 'high', 'max']);
 
@@ -66,4 +67,33 @@ export function checkFormat(value: unknown): void {
     400,
     `invalid format: expected "json" or a JSON schema object, got ${goTypeName(value)}`,
   );
+}
+
+/** What `/api/chat` and `/api/generate` read alike from a request. */
+export interface InferenceOptions {
+  /** The answer carries thinking (`think`, checked against the model). */
+  readonly thinking: boolean;
+  /** `top_logprobs`, 0 when absent. */
+  readonly top: number;
+  /** The answer carries logprobs. */
+  readonly logprobs: boolean;
+  /** `keep_alive` in seconds, when given. */
+  readonly keepAlive: number | undefined;
+  /** False only for `stream: false`. */
+  readonly stream: boolean;
+}
+
+/** Reads and checks `think`, `format`, `top_logprobs`, `logprobs`, `keep_alive` and `stream`, in that order. */
+export function readInferenceOptions(body: Json, name: string, model: ResolvedModel): InferenceOptions {
+  const thinking = wantsThinking(parseThink(body.think), name, model);
+  checkFormat(body.format);
+  const top = parseTopLogprobs(body);
+  const logprobs = wantsLogprobs(body, top);
+  return {
+    thinking,
+    top,
+    logprobs,
+    keepAlive: keepAliveSeconds(body.keep_alive),
+    stream: body.stream !== false,
+  };
 }

@@ -11,13 +11,7 @@ import {
 import { type Exchange, HttpError, isObject, type Json, type RouteTable } from '../exchange.js';
 import type { FakeContext } from '../fake-context.js';
 import { goTypeName } from '../http-helpers.js';
-import {
-  checkFormat,
-  parseThink,
-  parseTopLogprobs,
-  wantsLogprobs,
-  wantsThinking,
-} from '../inference-options.js';
+import { readInferenceOptions } from '../inference-options.js';
 import { logprobsFor } from '../logprobs.js';
 import { normalizeModelName } from '../models.js';
 import { checkField, checkImages, keepAliveSeconds, requireObject } from '../request-checks.js';
@@ -72,12 +66,7 @@ export function nativeInferenceRoutes(context: FakeContext): RouteTable {
       throw new HttpError(400, `registry.ollama.ai/library/${model.name} does not support tools`);
     }
     const messages = chatMessages(body);
-    const thinking = wantsThinking(parseThink(body.think), name, model);
-    checkFormat(body.format);
-    const top = parseTopLogprobs(body);
-    const logprobs = wantsLogprobs(body, top);
-    const keepAlive = keepAliveSeconds(body.keep_alive);
-    const stream = body.stream !== false;
+    const { thinking, top, logprobs, keepAlive, stream } = readInferenceOptions(body, name, model);
     const created = new Date().toISOString();
     if (messages.length === 0) {
       const reason = keepAlive === 0 ? 'unload' : 'load';
@@ -167,12 +156,7 @@ export function nativeInferenceRoutes(context: FakeContext): RouteTable {
     if (!model.capabilities.includes('completion'))
       throw new HttpError(400, `"${name}" does not support generate`);
     checkImages(body.images, 'GenerateRequest.images');
-    const thinking = wantsThinking(parseThink(body.think), name, model);
-    checkFormat(body.format);
-    const top = parseTopLogprobs(body);
-    const logprobs = wantsLogprobs(body, top);
-    const keepAlive = keepAliveSeconds(body.keep_alive);
-    const stream = body.stream !== false;
+    const { thinking, top, logprobs, keepAlive, stream } = readInferenceOptions(body, name, model);
     const created = new Date().toISOString();
     const prompt = (body.prompt as string | undefined) ?? '';
     state.touch(model, keepAlive);

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A TCP port that nothing listens on (bound once, then released). */
+/** A loopback TCP port that nothing listens on (bound once, then released): an endpoint where Ollama is down. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
