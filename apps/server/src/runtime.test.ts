@@ -1,22 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { delimiter, join } from 'node:path';
 import { loadConfig } from '@graphiti/llm-config';
+import { type FakeOllamaCommand, freePort, writeFakeOllamaCommand } from '@graphiti/ollama-fake';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openRuntime, type Runtime } from './runtime.js';
 
-const fakeEntry = pathToFileURL(
-  join(
-    dirname(createRequire(import.meta.url).resolve('@graphiti/ollama-fake/package.json')),
-    'dist',
-    'index.js',
-  ),
-).href;
 let dir: string;
 let runtime: Runtime | undefined;
+let ollama: FakeOllamaCommand | undefined;
+
+/** An `ollama` executable first on PATH that, run as `ollama serve`, starts the fake on OLLAMA_HOST's port. */
+function putFakeOllamaOnPath(): FakeOllamaCommand {
+  ollama = writeFakeOllamaCommand({ models: ['llama3.2:3b', 'nomic-embed-text'] });
+  vi.stubEnv('PATH', `${ollama.directory}${delimiter}${process.env.PATH ?? ''}`);
+  return ollama;
+}
 
 interface Logged {
   readonly level: string;
@@ -27,28 +26,6 @@ function recordingLogger(lines: Logged[]) {
   const log = (level: string) => (object: object) =>
     lines.push({ level, object: object as Record<string, unknown> });
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** An `ollama` executable that, run as `ollama serve`, starts the fake on OLLAMA_HOST's port. */
-function writeFakeOllama(): void {
-  const script = `#!/usr/bin/env node
-if (process.argv[2] !== 'serve') process.exit(2);
-require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'pid'))}, String(process.pid));
-const port = Number(String(process.env.OLLAMA_HOST).split(':').pop());
-setTimeout(() => process.exit(0), 20000);
-import(${JSON.stringify(fakeEntry)}).then(({ startOllamaFake }) =>
-  startOllamaFake({ port, models: ['llama3.2:3b', 'nomic-embed-text'] }));
-`;
-  writeFileSync(join(dir, 'ollama'), script, { mode: 0o755 });
 }
 
 function config(port: number, autoStart: boolean) {
@@ -63,14 +40,6 @@ function config(port: number, autoStart: boolean) {
   });
 }
 
-function spawnedPid(): number | undefined {
-  try {
-    return Number(readFileSync(join(dir, 'pid'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'graphiti-runtime-'));
 });
@@ -78,24 +47,17 @@ afterEach(async () => {
   await runtime?.close();
   runtime = undefined;
   vi.unstubAllEnvs();
-  const pid = spawnedPid();
-  if (pid !== undefined) {
-    try {
-      process.kill(pid);
-    } catch {
-      // already gone
-    }
-  }
+  ollama?.close();
+  ollama = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('openRuntime with local.auto_start', () => {
   it('starts `ollama serve` when the local server is down, so local answers at once', async () => {
-    writeFakeOllama();
-    vi.stubEnv('PATH', `${dir}${delimiter}${process.env.PATH ?? ''}`);
+    const command = putFakeOllamaOnPath();
     const lines: Logged[] = [];
     runtime = await openRuntime({ config: config(await freePort(), true), logger: recordingLogger(lines) });
-    expect(spawnedPid()).toBeGreaterThan(0);
+    expect(command.pid()).toBeGreaterThan(0);
     expect(lines.find((line) => line.object.event === 'local_auto_started')?.level).toBe('info');
     const answer = await runtime.router.chat({ messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.provider).toBe('local');
@@ -113,11 +75,10 @@ describe('openRuntime with local.auto_start', () => {
   });
 
   it('spawns nothing when auto_start is off (the default)', async () => {
-    writeFakeOllama();
-    vi.stubEnv('PATH', `${dir}${delimiter}${process.env.PATH ?? ''}`);
+    const command = putFakeOllamaOnPath();
     const lines: Logged[] = [];
     runtime = await openRuntime({ config: config(await freePort(), false), logger: recordingLogger(lines) });
-    expect(spawnedPid()).toBeUndefined();
+    expect(command.pid()).toBeUndefined();
     expect(lines.some((line) => String(line.object.event).startsWith('local_auto_start'))).toBe(false);
   });
 });

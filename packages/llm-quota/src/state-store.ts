@@ -22,7 +22,7 @@ export interface StateStore {
   /**
    * Optional (contract A, `@graphiti/llm-queue`): adds `delta` to the number under `key` in one atomic
    * statement (a missing key starts at 0) and returns the new total. When a store has it, the tracker flushes
-   * its counters with it; without it, with a compare-and-set loop. The options may be ignored.
+   * its counters with it; without it, with a compare-and-set loop. `ttlSeconds` sets the expiry.
    */
   increment?(key: string, delta: number, options?: { ttlSeconds?: number }): Promise<number>;
   /** Optional: the number under `key`, 0 when absent. */
