@@ -96,6 +96,14 @@ function hasCauseCode(error: unknown, code: string): boolean {
   return false;
 }
 
+/** A reused `Idempotency-Key` with a different body (the router's queue or the gateway's own submit). */
+const IDEMPOTENCY_CONFLICT_REPLY: ErrorReply = {
+  status: 422,
+  message:
+    'Idempotency-Key conflict: this key was already used for a request with a different body; send a new key for a new request',
+  code: 'idempotency_conflict',
+};
+
 /** Maps anything a handler threw to a status and message (the one place errors become HTTP answers). */
 export function errorReply(error: unknown, config: LlmConfig, scrub: Scrubber = (text) => text): ErrorReply {
   if (GatewayError.isInstance(error)) {
@@ -108,12 +116,7 @@ export function errorReply(error: unknown, config: LlmConfig, scrub: Scrubber = 
   }
   if (LLMUnavailableError.isInstance(error)) {
     if (hasCauseCode(error, 'IDEMPOTENCY_CONFLICT')) {
-      return {
-        status: 422,
-        message:
-          'Idempotency-Key conflict: this key was already used for a request with a different body; send a new key for a new request',
-        code: 'idempotency_conflict',
-      };
+      return IDEMPOTENCY_CONFLICT_REPLY;
     }
     return {
       status: 503,
@@ -127,12 +130,7 @@ export function errorReply(error: unknown, config: LlmConfig, scrub: Scrubber = 
   if (QueueError.isInstance(error)) {
     // a queue call made by the gateway itself (an async submission)
     if (error.code === 'IDEMPOTENCY_CONFLICT') {
-      return {
-        status: 422,
-        message:
-          'Idempotency-Key conflict: this key was already used for a request with a different body; send a new key for a new request',
-        code: 'idempotency_conflict',
-      };
+      return IDEMPOTENCY_CONFLICT_REPLY;
     }
     return {
       status: 503,
