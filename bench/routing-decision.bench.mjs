@@ -56,7 +56,13 @@ const counted = new Proxy(storage.state, {
     const value = Reflect.get(target, name);
     if (typeof value !== 'function') return value;
     return async (...args) => {
-      calls.push({ method: String(name), key: String(args[0]) });
+      // a batch (one transaction) is named by the keys it writes
+      const batch = args[0];
+      const key =
+        name === 'batch'
+          ? [...batch.increments, ...batch.sets].map((write) => write.key).join(' + ')
+          : String(args[0]);
+      calls.push({ method: String(name), key });
       if (storeDelay.ms > 0) await sleep(storeDelay.ms);
       return value.apply(target, args);
     };
@@ -127,7 +133,7 @@ async function countRun(model) {
   const taken = calls.splice(0);
   const names = {};
   for (const call of taken) {
-    const name = `${call.method} ${call.key.replace(/\d{4}-\d\d-\d\d/, 'DAY')}`;
+    const name = `${call.method} ${call.key.replace(/\d{4}-\d\d-\d\d/g, 'DAY')}`;
     names[name] = (names[name] ?? 0) + 1;
   }
   const cooldownCalls = taken.filter((call) => isCooldownKey(call.key)).length;
