@@ -161,7 +161,7 @@ export function createStateStore(
       requireKey(key);
       requireDelta(delta);
       const at = now();
-      expiresAt(at, options);
+      expiresAt(at, options); // a bad ttl is refused before the purge writes anything
       await purgeExpired(at);
       return incrementIn(db, key, delta, at, options);
     },
@@ -183,14 +183,10 @@ export function createStateStore(
       await purgeExpired(at);
       return db.transaction().execute(async (trx) => {
         const totals: number[] = [];
-        for (const { key, delta, ttlSeconds } of increments) {
-          totals.push(
-            await incrementIn(trx, key, delta, at, ttlSeconds === undefined ? undefined : { ttlSeconds }),
-          );
-        }
-        for (const { key, text, ttlSeconds } of sets) {
-          await setIn(trx, key, text, at, ttlSeconds === undefined ? undefined : { ttlSeconds });
-        }
+        // each entry carries its own `ttlSeconds`: it is its write's options
+        for (const entry of increments)
+          totals.push(await incrementIn(trx, entry.key, entry.delta, at, entry));
+        for (const entry of sets) await setIn(trx, entry.key, entry.text, at, entry);
         return totals;
       });
     },
@@ -208,7 +204,7 @@ export function createStateStore(
       requireKey(key);
       const text = toCanonicalJson(value, `state value for "${key}"`);
       const at = now();
-      expiresAt(at, options);
+      expiresAt(at, options); // a bad ttl is refused before the purge writes anything
       await purgeExpired(at);
       await setIn(db, key, text, at, options);
     },
